@@ -1,0 +1,5 @@
+"""Entry point for `python -m brochures`."""
+
+from brochures.cli import main
+
+main()

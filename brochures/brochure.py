@@ -1,0 +1,197 @@
+"""Brochure definitions and the selection of concept goals into German brochure content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brochures.concept import Concept, Version
+from brochures.errors import Problem
+from brochures.model import InlineHtml, Model, PlainText, Slug, sanitize_inline
+from brochures.yamlfile import YamlDocument, load, validate
+
+
+class Contact(Model):
+    """A contact block; empty fields are left out of the layout. Never invent real data."""
+
+    organisation: PlainText | None = None
+    web: PlainText | None = None
+    phone: PlainText | None = None
+    email: PlainText | None = None
+    hours: PlainText | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in self.model_dump(exclude={"line"}).items() if v]
+
+
+class Brochure(Model):
+    id: Slug
+    title: PlainText
+    subtitle: PlainText | None = None
+    audience: PlainText
+    format: Slug | None = None  # default: the project's default format
+    goals: list[Slug]
+    field_intro: bool = False  # also show the introduction of the goals' fields of action
+    version: Slug | None = None  # default: the concept's default version
+    intro: str | None = None  # blank lines separate paragraphs
+    closing: str | None = None
+    contact: Contact | None = None
+    languages: list[str] | None = None
+
+
+def load_brochure(path: Path, display: str) -> tuple[Brochure | None, YamlDocument | None, list[Problem]]:
+    doc, problems = load(path, display)
+    if doc is None or problems:
+        return None, doc, problems
+    brochure, problems = validate(doc, Brochure)
+    return brochure, doc, problems
+
+
+# ---- content: what one brochure says, in German, each text with its message identity ----
+
+
+@dataclass(frozen=True)
+class Message:
+    """One translatable text: its context (stable id), German source, origin and where it shows."""
+
+    context: str
+    source: str
+    origin: str  # "source/konzept.yaml:41"
+    comment: str
+    markup: bool = False  # True: inline HTML; False: plain text
+
+
+@dataclass
+class GoalContent:
+    id: str
+    number: int | None
+    title: Message
+    title_only: bool
+    paragraphs: list[tuple[Message, bool]] = field(default_factory=list)  # (text, elided_before)
+    measures: list[tuple[int | None, Message]] = field(default_factory=list)
+
+
+@dataclass
+class FieldContent:
+    id: str
+    number: str | None
+    title: Message | None
+    intro: list[tuple[Message, bool]] = field(default_factory=list)
+    goals: list[GoalContent] = field(default_factory=list)
+
+
+@dataclass
+class BrochureContent:
+    id: str
+    format: str
+    version: Version
+    issuer: str
+    concept_title: Message
+    title: Message
+    subtitle: Message | None
+    audience: Message
+    intro: Message | None
+    closing: Message | None
+    fields: list[FieldContent]
+    contact: Contact | None
+
+    def messages(self) -> list[Message]:
+        """Every translatable text of the brochure, in reading order."""
+        out = [self.concept_title, self.title, self.subtitle, self.audience, self.intro]
+        for fld in self.fields:
+            out.append(fld.title)
+            out.extend(m for m, _ in fld.intro)
+            for goal in fld.goals:
+                out.append(goal.title)
+                out.extend(m for m, _ in goal.paragraphs)
+                out.extend(m for _, m in goal.measures)
+        out.append(self.closing)
+        return [m for m in out if m is not None]
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """Split a block of audience text at blank lines into sanitised paragraphs."""
+    blocks = [" ".join(b.split()) for b in text.replace("\r\n", "\n").split("\n\n")]
+    return [sanitize_inline(b) for b in blocks if b]
+
+
+def select(
+    concept: Concept,
+    concept_file: str,
+    brochure: Brochure,
+    brochure_file: str,
+    default_format: str,
+) -> BrochureContent:
+    """The German content of a brochure: the goals it pulls, in the version it follows."""
+    version = concept.version(brochure.version)
+    later = concept.is_later(version)
+    refs = concept.goals()
+
+    def origin(line: int, file: str = concept_file) -> str:
+        return f"{file}:{line}"
+
+    def own(key: str, text: str | None, line: int, where: str, markup: bool = False) -> Message | None:
+        if text is None:
+            return None
+        if markup:
+            text = "\n\n".join(paragraphs_of(text))
+        return Message(f"brochure:{brochure.id}/{key}", text, origin(line, brochure_file),
+                       f"Broschüre {brochure.id}: {where}", markup)
+
+    def texts(items, where: str) -> list[tuple[Message, bool]]:
+        out = []
+        for item in items:
+            text = item.text_in(later)
+            if text is not None:
+                msg = Message(item.full_id, text, origin(item.line), where, markup=True)
+                out.append((msg, getattr(item, "elided_before", False)))
+        return out
+
+    fields: dict[str, FieldContent] = {}
+    for goal_id in brochure.goals:
+        ref = refs[goal_id]
+        goal, fld = ref.goal, ref.field
+        if (goal.change == "added" and not later) or (goal.change == "removed" and later):
+            continue
+        if fld.id not in fields:
+            title = (Message(fld.id, fld.title, origin(fld.line), "Titel eines Handlungsfelds")
+                     if fld.title else None)
+            intro = texts(fld.paragraphs, f"Einleitung des Handlungsfelds {fld.number or fld.id}")
+            fields[fld.id] = FieldContent(fld.id, fld.number, title,
+                                          intro if brochure.field_intro else [])
+        content = GoalContent(
+            id=goal.id,
+            number=goal.number,
+            title=Message(goal.id, goal.title, origin(goal.line), "Titel eines Ziels"),
+            title_only=goal.title_only,
+            paragraphs=texts(goal.paragraphs, f"Absatz im Ziel „{goal.title}“"),
+        )
+        for measure, _ in zip(goal.measures, range(len(goal.measures)), strict=True):
+            text = measure.text_in(later)
+            if text is not None:
+                number = measure.number if later else (measure.previous_number or measure.number)
+                content.measures.append(
+                    (number, Message(measure.full_id, text, origin(measure.line),
+                                     f"Maßnahme im Ziel „{goal.title}“", markup=True))
+                )
+        fields[fld.id].goals.append(content)
+
+    def required(msg: Message | None) -> Message:
+        assert msg is not None
+        return msg
+
+    return BrochureContent(
+        id=brochure.id,
+        format=brochure.format or default_format,
+        version=version,
+        issuer=concept.issuer,
+        concept_title=Message("concept/title", concept.title, origin(concept.line),
+                              "Titel des Integrationskonzepts (Quellenangabe)"),
+        title=required(own("title", brochure.title, brochure.line, "Titel")),
+        subtitle=own("subtitle", brochure.subtitle, brochure.line, "Untertitel"),
+        audience=required(own("audience", brochure.audience, brochure.line, "Zielgruppe")),
+        intro=own("intro", brochure.intro, brochure.line, "Einleitung", markup=True),
+        closing=own("closing", brochure.closing, brochure.line, "Schlusswort", markup=True),
+        fields=list(fields.values()),
+        contact=brochure.contact,
+    )

@@ -1,0 +1,169 @@
+"""A project: its folders and settings, with the concept and brochures loaded and checked once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from brochures.brochure import Brochure, BrochureContent, Contact, load_brochure, select
+from brochures.concept import Concept, load_concept
+from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
+from brochures.languages import SOURCE_LANGUAGE, check_code
+from brochures.model import Model, PlainText, Slug
+from brochures.yamlfile import YamlDocument, load, validate
+
+FORMAT_SUFFIX = ".html.j2"
+
+
+class Settings(Model):
+    """`source/project.yaml`."""
+
+    issuer: PlainText
+    languages: list[str] = [SOURCE_LANGUAGE]
+    default_format: Slug = "a5-booklet"
+    download_base_url: str | None = None
+    print_color_profile: str | None = None
+    contact: Contact | None = None
+
+
+def default_templates() -> Path:
+    """The packaged default template set (the repository's `templates/` in a source checkout)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: Settings
+    concept: Concept
+    concept_doc: YamlDocument
+    settings_doc: YamlDocument
+    brochures: dict[str, Brochure]
+    brochure_docs: dict[str, YamlDocument]
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """The project's own templates (if any) first, then the default set; real paths, no twins."""
+        dirs = [(self.root / "templates").resolve(), default_templates().resolve()]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
+
+    def formats(self) -> list[str]:
+        """Format ids: every `formats/<id>.html.j2` in the template folders."""
+        found = {
+            p.name.removesuffix(FORMAT_SUFFIX)
+            for d in self.template_dirs
+            for p in (d / "formats").glob(f"*{FORMAT_SUFFIX}")
+        }
+        return sorted(found)
+
+    def languages_of(self, brochure: Brochure) -> list[str]:
+        return brochure.languages or self.settings.languages
+
+    def content(self, brochure_id: str) -> BrochureContent:
+        brochure = self.brochures[brochure_id]
+        return select(self.concept, self.concept_doc.display, brochure,
+                      self.brochure_docs[brochure_id].display, self.settings.default_format)
+
+
+def load_project(root: Path) -> Project:
+    """Load settings, concept and brochures; raise one error listing every problem found."""
+    root = root.resolve()
+    if not (root / "source").is_dir():
+        raise ConfigError(Problem(root, None, "not a brochures project (no source/ folder)"))
+    problems: list[Problem] = []
+
+    settings_doc, found = load(root / "source" / "project.yaml", "source/project.yaml")
+    problems += found
+    settings = None
+    if settings_doc is not None and not found:
+        settings, found = validate(settings_doc, Settings)
+        problems += found
+    if settings is not None and settings_doc is not None:
+        problems += _check_languages(settings_doc, ("languages",), settings.languages)
+
+    concept = concept_doc = None
+    try:
+        concept, concept_doc = load_concept(root / "source" / "konzept.yaml", "source/konzept.yaml")
+    except BrochuresError as exc:
+        problems += exc.problems
+
+    brochures: dict[str, Brochure] = {}
+    docs: dict[str, YamlDocument] = {}
+    folder = root / "source" / "brochures"
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not paths:
+        problems.append(Problem("source/brochures", None, "no brochure definitions (*.yaml)"))
+    for path in paths:
+        display = f"source/brochures/{path.name}"
+        brochure, doc, found = load_brochure(path, display)
+        problems += found
+        if brochure is None or doc is None:
+            continue
+        if brochure.id in brochures:
+            problems.append(doc.problem(("id",), f"duplicate brochure id '{brochure.id}' "
+                                                  f"(also in {docs[brochure.id].display})"))
+            continue
+        if path.stem != brochure.id:
+            problems.append(doc.problem(("id",), f"id '{brochure.id}' differs from the file "
+                                                 f"name '{path.stem}'"))
+        brochures[brochure.id] = brochure
+        docs[brochure.id] = doc
+        if concept is not None:
+            known = concept.goals()
+            for i, goal_id in enumerate(brochure.goals):
+                if goal_id not in known:
+                    problems.append(doc.problem(("goals", i), f"goals[{i}]: unknown goal "
+                                                f"'{goal_id}' (known: {', '.join(known)})"))
+            if not brochure.goals:
+                problems.append(doc.problem(("goals",), "goals: a brochure needs at least one goal"))
+            versions = [v.id for v in concept.versions]
+            if brochure.version is not None and brochure.version not in versions:
+                problems.append(doc.problem(("version",), f"version: unknown version "
+                                            f"'{brochure.version}' (known: {', '.join(versions)})"))
+        if brochure.languages is not None:
+            problems += _check_languages(doc, ("languages",), brochure.languages)
+            if settings is not None:
+                for i, code in enumerate(brochure.languages):
+                    if code not in settings.languages and check_code(code) is None:
+                        problems.append(doc.problem(("languages", i), f"languages[{i}]: '{code}' "
+                                                    "is not one of the project's languages"))
+    raise_if(problems, ConfigError)
+    assert settings is not None and settings_doc is not None
+    assert concept is not None and concept_doc is not None
+    project = Project(root, settings, concept, concept_doc, settings_doc, brochures, docs)
+    _check_formats(project, problems)
+    raise_if(problems, ConfigError)
+    return project
+
+
+def _check_languages(doc: YamlDocument, loc: tuple, codes: list[str]) -> list[Problem]:
+    problems = []
+    for i, code in enumerate(codes):
+        wrong = check_code(code)
+        if wrong:
+            problems.append(doc.problem((*loc, i), f"{loc[-1]}[{i}]: {wrong}"))
+        elif codes.index(code) != i:
+            problems.append(doc.problem((*loc, i), f"{loc[-1]}[{i}]: '{code}' listed twice"))
+    return problems
+
+
+def _check_formats(project: Project, problems: list[Problem]) -> None:
+    formats = project.formats()
+    wanted = [(project.settings_doc, project.settings.default_format, "default_format")]
+    wanted += [(project.brochure_docs[b.id], b.format, "format")
+               for b in project.brochures.values() if b.format]
+    searched = ", ".join(str(d / "formats") for d in project.template_dirs)
+    for doc, fmt, key in wanted:
+        if fmt not in formats:
+            problems.append(doc.problem((key,), f"{key}: unknown format '{fmt}' (known: "
+                                        f"{', '.join(formats) or 'none'}; searched {searched})"))

@@ -1,0 +1,160 @@
+"""Reading YAML files strictly, keeping the line of every mapping and key for error messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from brochures.errors import Problem
+
+LINE_KEY = "__line__"
+"""Key injected into every mapping: the 1-based line where the mapping starts."""
+
+Path_ = tuple[str | int, ...]
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class YamlDocument:
+    """Plain data of one YAML file, with the line of every key and list item."""
+
+    path: Path
+    display: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Path_) -> int | None:
+        """The line of `loc`, or of its nearest ancestor that has one."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), None)
+
+    def problem(self, loc: Path_, message: str) -> Problem:
+        return Problem(self.display, self.line_of(loc), message)
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 text file, accepting a BOM and CRLF; report unreadable or non-UTF-8 files."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(display, None, "file not found")]
+    except IsADirectoryError:
+        return None, [Problem(display, None, "is a folder, expected a file")]
+    except PermissionError:
+        return None, [Problem(display, None, "cannot be read: permission denied")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(display, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse one YAML file into plain data; duplicate keys and syntax errors are problems."""
+    display = display or str(path)
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    try:
+        node = YAML(typ="rt", pure=True).compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        if "\\t" in what or "'\\t'" in str(exc):
+            what = "tab character used for indentation (use spaces)"
+        return None, [Problem(display, line, f"invalid YAML: {what}")]
+    except YAMLError as exc:
+        return None, [Problem(display, None, f"invalid YAML: {exc}")]
+    if node is None:
+        return None, [Problem(display, None, "file is empty")]
+    doc = YamlDocument(path, display, None)
+    doc.data = _plain(node, (), doc, problems)
+    return doc, problems
+
+
+def _plain(node: Node, loc: Path_, doc: YamlDocument, problems: list[Problem]) -> Any:
+    line = node.start_mark.line + 1
+    doc.lines.setdefault(loc, line)
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {LINE_KEY: line}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
+            key_line = key_node.start_mark.line + 1
+            if key in result:
+                first = doc.lines.get((*loc, key))
+                problems.append(
+                    Problem(doc.display, key_line, f"duplicate key '{key}' (first at line {first})")
+                )
+                continue
+            doc.lines[(*loc, key)] = key_line
+            result[key] = _plain(value_node, (*loc, key), doc, problems)
+            doc.lines[(*loc, key)] = key_line
+        return result
+    if isinstance(node, SequenceNode):
+        return [_plain(item, (*loc, i), doc, problems) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if node.style:  # quoted or block scalars are always strings
+        return value
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return value.lower() == "true"
+    if tag.endswith(":int"):
+        try:
+            return int(value, 0)
+        except ValueError:
+            return value
+    return value  # floats and timestamps stay text; the model parses what it expects
+
+
+def format_loc(loc: Path_) -> str:
+    """`('fields', 0, 'goals')` → `fields[0].goals`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "missing required field",
+}
+
+
+def validate(doc: YamlDocument, model: type[T]) -> tuple[T | None, list[Problem]]:
+    """Validate plain data against a pydantic model, reporting every error with its line."""
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            kind = err["type"]
+            if kind in _MESSAGES:
+                text = f"{_MESSAGES[kind]} '{loc[-1]}'" if loc else _MESSAGES[kind]
+                where = format_loc(loc[:-1])
+            else:
+                text = err["msg"].removeprefix("Value error, ")
+                where = format_loc(loc)
+            problems.append(doc.problem(loc, f"{where}: {text}" if where else text))
+        return None, problems
