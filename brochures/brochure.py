@@ -121,6 +121,7 @@ def select(
     brochure: Brochure,
     brochure_file: str,
     default_format: str,
+    default_contact: Contact | None = None,
 ) -> BrochureContent:
     """The German content of a brochure: the goals it pulls, in the version it follows."""
     version = concept.version(brochure.version)
@@ -193,5 +194,5 @@ def select(
         intro=own("intro", brochure.intro, brochure.line, "Einleitung", markup=True),
         closing=own("closing", brochure.closing, brochure.line, "Schlusswort", markup=True),
         fields=list(fields.values()),
-        contact=brochure.contact,
+        contact=brochure.contact or default_contact,
     )

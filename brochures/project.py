@@ -72,7 +72,8 @@ class Project:
     def content(self, brochure_id: str) -> BrochureContent:
         brochure = self.brochures[brochure_id]
         return select(self.concept, self.concept_doc.display, brochure,
-                      self.brochure_docs[brochure_id].display, self.settings.default_format)
+                      self.brochure_docs[brochure_id].display, self.settings.default_format,
+                      self.settings.contact)
 
 
 def load_project(root: Path) -> Project:

@@ -45,6 +45,7 @@ def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
         auto_reload=False,
     )
     env.globals["template_dirs"] = template_dirs
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -65,6 +66,13 @@ def check_templates(env: Environment, template_dirs: list[Path]) -> None:
                 problems.append(Problem(path, None, "template cannot be read: permission denied"))
     if problems:
         raise TemplateError(problems)
+
+
+def css_string(value: str) -> Markup:
+    """A CSS string literal of (unescaped) text, for `content:` in margin boxes."""
+    text = str(Markup(value).unescape()) if isinstance(value, Markup) else str(value)
+    escaped = "".join(c if c.isprintable() and c not in '"\\<>' else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,41 @@
+# Set-up and everyday commands. `make brochures` installs and builds; `make test` installs and tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Debian packages: Python, Noto fonts for every reference script, HarfBuzz subsetting for
+# WeasyPrint (17x faster than fontTools), Pango, poppler (pdftotext/pdftoppm) and GNU gettext.
+APT_PACKAGES := python3 python3-venv python3-pip fonts-noto-core libharfbuzz-subset0 \
+	libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext
+
+.PHONY: brochures test system venv venv-test lint
+
+brochures: system venv  ## install everything and build the default brochures into build/
+	$(BIN)/brochures build
+
+test: system venv-test  ## install everything and run the checks and the test suite
+	$(BIN)/ruff check brochures tests benchmarks
+	$(BIN)/ruff format --check brochures tests benchmarks
+	$(BIN)/pytest
+
+system:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	else \
+		missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+		if [ -n "$$missing" ]; then \
+			echo "Not root: please install the missing system packages first:"; \
+			echo "  sudo apt-get install" $$missing; \
+			exit 1; \
+		fi; \
+	fi
+
+venv:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q .
+
+venv-test:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"

@@ -1,0 +1,41 @@
+"""Fixtures: fixture projects copied into tmp_path, and the CLI driven like a user."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from brochures.cli import cli
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def basic(tmp_path: Path) -> Path:
+    """A copy of the `basic` fixture project."""
+    target = tmp_path / "basic"
+    shutil.copytree(ROOTS / "basic", target)
+    return target
+
+
+@pytest.fixture
+def repo_project(tmp_path: Path) -> Path:
+    """A copy of the repository's own default content (source/ and templates/)."""
+    target = tmp_path / "repo"
+    shutil.copytree(REPO / "source", target / "source")
+    shutil.copytree(REPO / "templates", target / "templates")
+    return target
+
+
+def run(project: Path, *args: str) -> Result:
+    """Run the CLI on a project like a user would."""
+    return CliRunner().invoke(cli, ["--project", str(project), *args], catch_exceptions=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to prove nothing was written or changed."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
