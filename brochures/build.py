@@ -6,12 +6,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment
 
 from brochures import checks, render
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
 from brochures.files import write_atomic
 from brochures.languages import SOURCE_LANGUAGE, language
 from brochures.project import Project, default_templates, load_project
+
+if TYPE_CHECKING:
+    from brochures.pdf import PdfRenderer
 
 
 @dataclass(frozen=True)
@@ -59,14 +65,15 @@ def build(
     env = render.environment(project.template_dirs, default_templates())
     render.check_templates(env, project.template_dirs)
     check_output_dir(project)
+    pages = {job: render_job(project, env, job) for job in jobs}  # template errors: before any PDF
 
     from brochures.pdf import PdfRenderer, quiet_weasyprint_logs  # WeasyPrint: only when building
 
     quiet_weasyprint_logs()
     renderer = PdfRenderer(project.template_dirs)
     results = []
-    for job in jobs:
-        result = run_job(project, env, renderer, job)
+    for job, page in pages.items():
+        result = write_pdf(renderer, job, page)
         results.append(result)
         if on_result:
             on_result(result)
@@ -107,16 +114,19 @@ def check_output_dir(project: Project) -> None:
         raise EnvironmentProblem(Problem(build_dir, None, "is not a folder (remove or rename it)"))
 
 
-def run_job(project: Project, env, renderer, job: Job) -> JobResult:
-    """Render one brochure in one language, run its gates, write the PDF only if all pass."""
+def render_job(project: Project, env: Environment, job: Job) -> render.RenderedHtml:
+    """The HTML of one job: the brochure's German content through its format's template."""
+    return render.render_html(env, project.content(job.brochure), language(job.lang))
+
+
+def write_pdf(renderer: PdfRenderer, job: Job, page: render.RenderedHtml) -> JobResult:
+    """Lay out one job's HTML, run its gates, and write the PDF only if all pass."""
     started = time.perf_counter()
     result = JobResult(job)
-    content = project.content(job.brochure)
-    page = render.render_html(env, content, language(job.lang))
     renderer.fetcher.refused.clear()
     pdf = renderer.render(page.html)
     result.failures += checks.refused_resources(renderer.fetcher.refused)
-    result.failures += checks.page_fit(pdf, page.max_pages, content.format)
+    result.failures += checks.page_fit(pdf, page.max_pages, page.format)
     result.pages, result.size = pdf.pages, len(pdf.data)
     if result.ok:
         write_atomic(job.output, pdf.data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from babel.dates import format_date
 from jinja2 import (
@@ -15,6 +16,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateNotFound,
     TemplateSyntaxError,
+    UndefinedError,
     select_autoescape,
 )
 from markupsafe import Markup, escape
@@ -75,9 +77,21 @@ def css_string(value: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+def _template_position(tb: TracebackType | None) -> tuple[str | None, int | None]:
+    """The innermost template frame of a traceback (Jinja2 maps frames to template lines)."""
+    where: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            where = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        tb = tb.tb_next
+    return where
+
+
 @dataclass(frozen=True)
 class RenderedHtml:
     html: str
+    format: str
     max_pages: int | None  # the format's page limit, declared by its template
 
 
@@ -114,14 +128,25 @@ def render_html(
         return [p for p in text(message).split("\n\n") if p.strip()]
 
     template = format_template(env, content.format, env.globals["template_dirs"])
-    module = template.make_module(
-        {
-            "doc": content,
-            "lang": lang,
-            "t": text,
-            "paragraphs": paragraphs,
-            "version_date": format_date(content.version.date, "medium", locale=lang.code),
-        }
-    )
+    context = {
+        "doc": content,
+        "lang": lang,
+        "t": text,
+        "paragraphs": paragraphs,
+        "version_date": format_date(content.version.date, "medium", locale=lang.code),
+    }
+    try:
+        module = template.make_module(context)
+    except TemplateNotFound as exc:
+        where = _template_position(exc.__traceback__)
+        searched = ", ".join(str(d) for d in env.globals["template_dirs"])
+        raise TemplateError(Problem(*where, f"template '{exc.name}' not found "
+                                    f"(searched: {searched})")) from None
+    except TemplateSyntaxError as exc:
+        raise TemplateError(Problem(exc.filename, exc.lineno,
+                                    f"template syntax error: {exc.message}")) from None
+    except UndefinedError as exc:
+        where = _template_position(exc.__traceback__)
+        raise TemplateError(Problem(*where, f"template error: {exc.message}")) from None
     max_pages = getattr(module, "max_pages", None)
-    return RenderedHtml(str(module), int(max_pages) if max_pages else None)
+    return RenderedHtml(str(module), content.format, int(max_pages) if max_pages else None)
