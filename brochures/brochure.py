@@ -117,9 +117,9 @@ def paragraphs_of(text: str) -> list[str]:
 
 def select(
     concept: Concept,
-    concept_file: str,
+    concept_doc: YamlDocument,
     brochure: Brochure,
-    brochure_file: str,
+    brochure_doc: YamlDocument,
     default_format: str,
     default_contact: Contact | None = None,
 ) -> BrochureContent:
@@ -128,15 +128,16 @@ def select(
     later = concept.is_later(version)
     refs = concept.goals()
 
-    def origin(line: int, file: str = concept_file) -> str:
-        return f"{file}:{line}"
+    def origin(line: int | None, file: str = concept_doc.display) -> str:
+        return f"{file}:{line or 1}"
 
-    def own(key: str, text: str | None, line: int, where: str, markup: bool = False) -> Message | None:
+    def own(key: str, text: str | None, where: str, markup: bool = False) -> Message | None:
         if text is None:
             return None
         if markup:
             text = "\n\n".join(paragraphs_of(text))
-        return Message(f"brochure:{brochure.id}/{key}", text, origin(line, brochure_file),
+        line = brochure_doc.line_of((key,))
+        return Message(f"brochure:{brochure.id}/{key}", text, origin(line, brochure_doc.display),
                        f"Broschüre {brochure.id}: {where}", markup)
 
     def texts(items, where: str) -> list[tuple[Message, bool]]:
@@ -186,13 +187,14 @@ def select(
         format=brochure.format or default_format,
         version=version,
         issuer=concept.issuer,
-        concept_title=Message("concept/title", concept.title, origin(concept.line),
+        concept_title=Message("concept/title", concept.title,
+                              origin(concept_doc.line_of(("title",))),
                               "Titel des Integrationskonzepts (Quellenangabe)"),
-        title=required(own("title", brochure.title, brochure.line, "Titel")),
-        subtitle=own("subtitle", brochure.subtitle, brochure.line, "Untertitel"),
-        audience=required(own("audience", brochure.audience, brochure.line, "Zielgruppe")),
-        intro=own("intro", brochure.intro, brochure.line, "Einleitung", markup=True),
-        closing=own("closing", brochure.closing, brochure.line, "Schlusswort", markup=True),
+        title=required(own("title", brochure.title, "Titel")),
+        subtitle=own("subtitle", brochure.subtitle, "Untertitel"),
+        audience=required(own("audience", brochure.audience, "Zielgruppe")),
+        intro=own("intro", brochure.intro, "Einleitung", markup=True),
+        closing=own("closing", brochure.closing, "Schlusswort", markup=True),
         fields=list(fields.values()),
         contact=brochure.contact or default_contact,
     )

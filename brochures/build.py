@@ -11,30 +11,37 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment
 
 from brochures import checks, render
+from brochures.catalogs import USABLE, CatalogTexts, State, load_texts
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
 from brochures.files import write_atomic
-from brochures.languages import SOURCE_LANGUAGE, language
+from brochures.languages import SOURCE_LANGUAGE, check_code, language
 from brochures.project import Project, default_templates, load_project
 
 if TYPE_CHECKING:
     from brochures.pdf import PdfRenderer
+
+EDITIONS = ("single", "bilingual")
 
 
 @dataclass(frozen=True)
 class Job:
     brochure: str
     lang: str
+    edition: str
     output: Path
 
     @property
     def name(self) -> str:
-        return f"{self.brochure}.{self.lang}"
+        tag = f"de+{self.lang}" if self.edition == "bilingual" else self.lang
+        return f"{self.brochure}.{tag}"
 
 
 @dataclass
 class JobResult:
     job: Job
     failures: list[str] = field(default_factory=list)
+    counts: dict[State, int] = field(default_factory=dict)
+    fallbacks: list[str] = field(default_factory=list)  # message ids shown in German
     pages: int = 0
     size: int = 0
     seconds: float = 0.0
@@ -46,87 +53,129 @@ class JobResult:
 
 @dataclass
 class BuildReport:
-    results: list[JobResult]
+    results: list[JobResult] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (job or language, why)
 
     @property
     def failed(self) -> list[JobResult]:
         return [r for r in self.results if not r.ok]
 
 
+@dataclass
+class Page:
+    """A job ready for the PDF stage: its HTML and what its texts were."""
+
+    job: Job
+    html: render.RenderedHtml
+    texts: CatalogTexts
+
+
 def build(
     root: Path,
     brochures: list[str] | None = None,
     langs: list[str] | None = None,
+    editions: list[str] | None = None,
+    reviewed_only: bool = False,
     on_result: Callable[[JobResult], None] | None = None,
 ) -> BuildReport:
-    """Load the project, plan the jobs, check templates and build/, then render every job."""
+    """Load the project, plan the jobs, load catalogs, render HTML, then write every PDF."""
     project = load_project(root)
-    jobs = plan(project, brochures or [], langs or [])
+    jobs = plan(project, brochures or [], langs or [], editions or list(EDITIONS))
+    catalogs = {code: load_texts(project, code) for code in {job.lang for job in jobs}}
     env = render.environment(project.template_dirs, default_templates())
     render.check_templates(env, project.template_dirs)
     check_output_dir(project)
-    pages = {job: render_job(project, env, job) for job in jobs}  # template errors: before any PDF
+    report = BuildReport()
+    pages = select_pages(project, env, jobs, catalogs, reviewed_only, report)
 
     from brochures.pdf import PdfRenderer, quiet_weasyprint_logs  # WeasyPrint: only when building
 
     quiet_weasyprint_logs()
     renderer = PdfRenderer(project.template_dirs)
-    results = []
-    for job, page in pages.items():
-        result = write_pdf(renderer, job, page)
-        results.append(result)
+    for page in pages:
+        result = write_pdf(renderer, page)
+        report.results.append(result)
         if on_result:
             on_result(result)
-    return BuildReport(results)
+    return report
 
 
-def plan(project: Project, brochures: list[str], langs: list[str]) -> list[Job]:
-    """One job per brochure and language; unknown ids are input errors."""
+def plan(project: Project, brochures: list[str], langs: list[str], editions: list[str]) -> list[Job]:
+    """One job per brochure × language × edition; unknown ids are input errors."""
     problems = [
         Problem(None, None, f"unknown brochure '{b}' (known: {', '.join(project.brochures)})")
         for b in brochures
         if b not in project.brochures
     ]
-    selected = brochures or list(project.brochures)
-    wanted = langs or [SOURCE_LANGUAGE]
-    for code in wanted:
-        if not any(code in project.languages_of(project.brochures[b])
-                   for b in selected if b in project.brochures):
-            problems.append(Problem(None, None, f"unknown language '{code}' (project languages: "
-                                    f"{', '.join(project.settings.languages)})"))
-        elif code != SOURCE_LANGUAGE:
-            problems.append(Problem(None, None, f"no translations for '{code}' yet: this version "
-                                    "builds the German source edition only"))
+    for code in langs:
+        wrong = check_code(code) if "/" not in code else f"invalid language code '{code}'"
+        if wrong:
+            problems.append(Problem(None, None, wrong))
+        elif code not in project.settings.languages:
+            problems.append(Problem(None, None, f"'{code}' is not one of the project's languages "
+                                    f"({', '.join(project.settings.languages)})"))
+    for edition in editions:
+        if edition not in EDITIONS:
+            problems.append(Problem(None, None, f"unknown edition '{edition}' "
+                                    f"(known: {', '.join(EDITIONS)})"))
     if problems:
         raise ConfigError(problems)
-    return [
-        Job(b, code, project.build_dir / "pdf" / b / f"{b}.{code}.pdf")
-        for b in selected
-        for code in wanted
-        if code in project.languages_of(project.brochures[b])
-    ]
+    jobs = []
+    for b in brochures or list(project.brochures):
+        for code in langs or project.languages_of(project.brochures[b]):
+            if code not in project.languages_of(project.brochures[b]):
+                continue
+            for edition in editions:
+                if edition == "bilingual" and code == SOURCE_LANGUAGE:
+                    continue  # German beside German: no such edition
+                tag = f"{SOURCE_LANGUAGE}+{code}" if edition == "bilingual" else code
+                jobs.append(Job(b, code, edition, project.build_dir / "pdf" / b / f"{b}.{tag}.pdf"))
+    return jobs
 
 
 def check_output_dir(project: Project) -> None:
-    """`build/` must be a folder we can write to (or creatable)."""
+    """`build/` must be a folder (or creatable)."""
     build_dir = project.build_dir
     if build_dir.exists() and not build_dir.is_dir():
-        raise EnvironmentProblem(Problem(build_dir, None, "is not a folder (remove or rename it)"))
+        raise EnvironmentProblem(Problem("build", None, "is not a folder (remove or rename it)"))
 
 
-def render_job(project: Project, env: Environment, job: Job) -> render.RenderedHtml:
-    """The HTML of one job: the brochure's German content through its format's template."""
-    return render.render_html(env, project.content(job.brochure), language(job.lang))
+def select_pages(
+    project: Project,
+    env: Environment,
+    jobs: list[Job],
+    catalogs: dict[str, CatalogTexts],
+    reviewed_only: bool,
+    report: BuildReport,
+) -> list[Page]:
+    """Render the HTML of every job (template errors surface before any PDF is written);
+    leave out languages without any usable translation and, with `reviewed_only`, languages
+    with anything not reviewed."""
+    pages = []
+    for job in jobs:
+        texts = catalogs[job.lang].fresh()
+        content = project.content(job.brochure)
+        html = render.render_html(env, content, language(job.lang), texts, job.edition)
+        counts = texts.counts()
+        if job.lang != SOURCE_LANGUAGE and not any(counts[s] for s in USABLE):
+            report.skipped.append((job.name, "no translations yet"))
+        elif reviewed_only and not texts.complete:
+            missing = ", ".join(f"{counts[s]} {s}" for s in State if s != State.REVIEWED and counts[s])
+            report.skipped.append((job.name, f"not fully reviewed ({missing})"))
+        else:
+            pages.append(Page(job, html, texts))
+    return pages
 
 
-def write_pdf(renderer: PdfRenderer, job: Job, page: render.RenderedHtml) -> JobResult:
+def write_pdf(renderer: PdfRenderer, page: Page) -> JobResult:
     """Lay out one job's HTML, run its gates, and write the PDF only if all pass."""
     started = time.perf_counter()
-    result = JobResult(job)
+    job = page.job
+    result = JobResult(job, counts=page.texts.counts(), fallbacks=page.texts.fallbacks())
     renderer.fetcher.refused.clear()
-    pdf = renderer.render(page.html)
+    pdf = renderer.render(page.html.html)
     result.failures += checks.refused_resources(renderer.fetcher.refused)
-    result.failures += checks.page_fit(pdf, page.max_pages, page.format)
+    result.failures += checks.page_fit(pdf, page.html.max_pages, page.html.format)
     result.pages, result.size = pdf.pages, len(pdf.data)
     if result.ok:
         write_atomic(job.output, pdf.data)

@@ -65,36 +65,100 @@ def list_command(project_dir: Path) -> None:
 @click.option("--brochure", "brochures", multiple=True, metavar="ID",
               help="Build only this brochure (repeatable). Default: all.")
 @click.option("--lang", "langs", multiple=True, metavar="LANG",
-              help="Build only this language (repeatable). Default: de.")
+              help="Build only this language (repeatable). Default: every language of a brochure.")
+@click.option("--edition", type=click.Choice(["single", "bilingual", "all"]), default="all",
+              show_default=True, help="Single-language PDFs, German beside the language, or both.")
+@click.option("--reviewed-only", is_flag=True,
+              help="Build a language only when every text it needs is reviewed (for print runs).")
 @click.pass_obj
-def build_command(project_dir: Path, brochures: tuple[str, ...], langs: tuple[str, ...]) -> None:
-    """Build PDFs into build/pdf/<brochure>/<brochure>.<lang>.pdf."""
+def build_command(
+    project_dir: Path,
+    brochures: tuple[str, ...],
+    langs: tuple[str, ...],
+    edition: str,
+    reviewed_only: bool,
+) -> None:
+    """Build PDFs into build/pdf/<brochure>/<brochure>.<lang>.pdf (and .de+<lang>.pdf)."""
     from rich.console import Console
     from rich.table import Table
 
-    from brochures.build import build
+    from brochures.build import EDITIONS, build
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False)
 
     def show(result) -> None:
         status = "[green]built[/]" if result.ok else "[red]failed[/]"
         console.print(f"{status} {result.job.name} ({result.pages} pages, {result.seconds:.2f} s)")
         for failure in result.failures:
             console.print(f"  [red]{result.job.name}: {failure}[/]")
+        if result.fallbacks:
+            console.print(f"  {result.job.name}: {len(result.fallbacks)} texts shown in German "
+                          f"(outdated or missing): {', '.join(result.fallbacks)}")
 
-    report = build(project_dir, list(brochures), list(langs), on_result=show)
-    table = Table("job", "result", "pages", "KB", "seconds")
+    editions = list(EDITIONS) if edition == "all" else [edition]
+    report = build(project_dir, list(brochures), list(langs), editions, reviewed_only,
+                   on_result=show)
+    table = Table("job", "result", "pages", "KB", "reviewed", "unreviewed", "German", "seconds")
     for r in report.results:
-        try:
-            shown = r.job.output.resolve().relative_to(project_dir.resolve())
-        except ValueError:
-            shown = r.job.output
-        table.add_row(str(shown), "ok" if r.ok else "FAILED", str(r.pages),
-                      f"{r.size / 1024:.0f}", f"{r.seconds:.2f}")
+        c = r.counts
+        table.add_row(r.job.name, "ok" if r.ok else "FAILED", str(r.pages), f"{r.size / 1024:.0f}",
+                      str(c.get("reviewed", 0)), str(c.get("unreviewed", 0)),
+                      str(len(r.fallbacks)), f"{r.seconds:.2f}")
     console.print(table)
+    for name, why in report.skipped:
+        console.print(f"skipped {name}: {why}")
     if report.failed:
         console.print(f"[red]{len(report.failed)} of {len(report.results)} jobs failed[/]")
         sys.exit(1)
+
+
+@cli.group("catalog")
+def catalog_group() -> None:
+    """Gettext catalogs in locales/ (German is the source language)."""
+
+
+@catalog_group.command("update")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if any catalog is stale.")
+@click.pass_obj
+def catalog_update(project_dir: Path, check: bool) -> None:
+    """Extract texts into locales/messages.pot and merge them into every language's catalog."""
+    from brochures.catalogs import update
+    from brochures.project import load_project
+
+    report = update(load_project(project_dir), check=check)
+    for path in report.written:
+        click.echo(f"updated {path}")
+    for path in report.stale:
+        click.echo(f"stale {path}")
+    if not report.written and not report.stale:
+        click.echo(f"all {len(report.unchanged)} catalogs up to date")
+    if report.stale:
+        click.echo("run `brochures catalog update` to bring them up to date", err=True)
+        sys.exit(1)
+
+
+@cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def status_command(project_dir: Path, as_json: bool) -> None:
+    """Per brochure and language: reviewed, unreviewed, outdated and missing translations."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from brochures.catalogs import State, status
+    from brochures.project import load_project
+
+    rows = status(load_project(project_dir))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("brochure", "language", *(s.value for s in State), "complete")
+    for row in rows:
+        table.add_row(row["brochure"], row["language"], *(str(row[s.value]) for s in State),
+                      f"{row['complete']:.0%}")
+    Console().print(table)
 
 
 def main() -> None:

@@ -196,28 +196,33 @@ def load_concept(path: Path, display: str) -> tuple[Concept, YamlDocument]:
     concept, problems = validate(doc, Concept)
     raise_if(problems, SourceError)
     assert concept is not None
-    raise_if(_check(concept, display), SourceError)
+    raise_if(_check(concept, doc), SourceError)
     return concept, doc
 
 
-def _check(concept: Concept, display: str) -> list[Problem]:
+def _check(concept: Concept, doc: YamlDocument) -> list[Problem]:
     """Cross-checks the schema cannot express: unique ids, versions in order, a known default."""
     problems: list[Problem] = []
 
-    def problem(line: int, message: str) -> None:
-        problems.append(Problem(display, line, message))
+    def problem(line: int | None, message: str) -> None:
+        problems.append(Problem(doc.display, line, message))
 
     if len(concept.versions) != 2:
-        problem(concept.line, f"versions: exactly two versions expected, got {len(concept.versions)}")
+        problem(doc.line_of(("versions",)),
+                f"versions: exactly two versions expected, got {len(concept.versions)}")
     elif concept.earlier.date >= concept.later.date:
-        problem(concept.later.line, "versions: the later version must have the later date")
-    version_ids = [v.id for v in concept.versions]
+        problem(doc.line_of(("versions", 1, "date")),
+                "versions: the later version must have the later date")
+    version_ids: dict[str, int] = {}
     for version in concept.versions:
-        if version_ids.count(version.id) > 1:
-            problem(version.line, f"duplicate version id '{version.id}'")
+        if version.id in version_ids:
+            problem(version.line, f"duplicate version id '{version.id}' "
+                                  f"(first at line {version_ids[version.id]})")
+        else:
+            version_ids[version.id] = version.line
     if concept.default_version not in version_ids:
         problem(
-            concept.line,
+            doc.line_of(("default_version",)),
             f"default_version: unknown version '{concept.default_version}' "
             f"(known: {', '.join(version_ids)})",
         )
@@ -246,5 +251,5 @@ def _check(concept: Concept, display: str) -> list[Problem]:
                 own(goal.id, goal.paragraphs)
                 own(goal.id, goal.measures)
     if not concept.goals():
-        problem(concept.line, "the concept has no goals")
+        problem(doc.line_of(("sections",)), "sections: the concept has no goals")
     return problems

@@ -71,8 +71,8 @@ class Project:
 
     def content(self, brochure_id: str) -> BrochureContent:
         brochure = self.brochures[brochure_id]
-        return select(self.concept, self.concept_doc.display, brochure,
-                      self.brochure_docs[brochure_id].display, self.settings.default_format,
+        return select(self.concept, self.concept_doc, brochure,
+                      self.brochure_docs[brochure_id], self.settings.default_format,
                       self.settings.contact)
 
 
@@ -119,14 +119,14 @@ def load_project(root: Path) -> Project:
                                                  f"name '{path.stem}'"))
         brochures[brochure.id] = brochure
         docs[brochure.id] = doc
+        if not brochure.goals:
+            problems.append(doc.problem(("goals",), "goals: a brochure needs at least one goal"))
         if concept is not None:
             known = concept.goals()
             for i, goal_id in enumerate(brochure.goals):
                 if goal_id not in known:
                     problems.append(doc.problem(("goals", i), f"goals[{i}]: unknown goal "
                                                 f"'{goal_id}' (known: {', '.join(known)})"))
-            if not brochure.goals:
-                problems.append(doc.problem(("goals",), "goals: a brochure needs at least one goal"))
             versions = [v.id for v in concept.versions]
             if brochure.version is not None and brochure.version not in versions:
                 problems.append(doc.problem(("version",), f"version: unknown version "

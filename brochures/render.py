@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import gettext
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 from babel.dates import format_date
 from jinja2 import (
@@ -14,16 +15,19 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
     select_autoescape,
 )
+from jinja2.environment import TemplateModule
 from markupsafe import Markup, escape
 
 from brochures.brochure import BrochureContent, Message
 from brochures.errors import Problem, TemplateError
-from brochures.languages import Language
+from brochures.catalogs import Lookup, State
+from brochures.languages import SOURCE_LANGUAGE, Language, language
 from brochures.project import FORMAT_SUFFIX
 
 DEFAULT_PREFIX = "!default"
@@ -72,7 +76,7 @@ def check_templates(env: Environment, template_dirs: list[Path]) -> None:
 
 def css_string(value: str) -> Markup:
     """A CSS string literal of (unescaped) text, for `content:` in margin boxes."""
-    text = str(Markup(value).unescape()) if isinstance(value, Markup) else str(value)
+    text = Markup(value).striptags() if isinstance(value, Markup) else str(value)
     escaped = "".join(c if c.isprintable() and c not in '"\\<>' else f"\\{ord(c):x} " for c in text)
     return Markup(f'"{escaped}"')
 
@@ -95,8 +99,8 @@ class RenderedHtml:
     max_pages: int | None  # the format's page limit, declared by its template
 
 
-def format_template(env: Environment, fmt: str, template_dirs: list[Path]):
-    name = f"formats/{fmt}{FORMAT_SUFFIX}"
+def format_template(env: Environment, stem: str, template_dirs: list[Path]) -> Template:
+    name = f"{stem}{FORMAT_SUFFIX}"
     try:
         return env.get_template(name)
     except TemplateNotFound as exc:
@@ -107,34 +111,126 @@ def format_template(env: Environment, fmt: str, template_dirs: list[Path]):
                                     f"template syntax error: {exc.message}")) from None
 
 
+class Texts(Protocol):
+    """Where a job's texts come from (catalogs.CatalogTexts): translation, state, fallback."""
+
+    lang: str
+
+    def lookup(self, context: str | None, msgid: str) -> Lookup: ...
+
+    def counts(self) -> dict[State, int]: ...
+
+
+NOTICE_STATES = {State.UNREVIEWED, State.OUTDATED, State.MISSING}
+
+# Numbers, phone numbers, dates, URLs and e-mail addresses stay left-to-right in RTL text.
+_LTR_ISLAND = re.compile(
+    r"(?:https?://|www\.)[^\s<]+[^\s<.,;:!?)]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\+?\d[\d ()/.-]*\d"
+)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def ltr_islands(html: str) -> str:
+    """Wrap LTR runs (phone numbers, URLs, e-mail addresses, dates) in `<bdi dir="ltr">`."""
+    parts = _TAG.split(html)
+    depth = 0
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            if part.startswith("<bdi"):
+                depth += 1
+            elif part.startswith("</bdi"):
+                depth -= 1
+        elif depth == 0 and part:
+            parts[i] = _LTR_ISLAND.sub(lambda m: f'<bdi dir="ltr">{m[0]}</bdi>', part)
+    return "".join(parts)
+
+
+def _mark(html: str, fallback: bool) -> Markup:
+    """A fallback shows German, marked as German so fonts, hyphenation and direction stay right."""
+    html = ltr_islands(html)
+    if fallback:
+        html = f'<span lang="de" dir="ltr" class="fallback">{html}</span>'
+    return Markup(html)
+
+
 def render_html(
     env: Environment,
     content: BrochureContent,
     lang: Language,
-    translations: gettext.NullTranslations | None = None,
+    texts: Texts,
+    edition: str = "single",
 ) -> RenderedHtml:
-    """The HTML of one brochure in one language."""
-    translations = translations or gettext.NullTranslations()
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    """The HTML of one brochure in one language (single) or beside German (bilingual)."""
+
+    def looked_up(message: Message) -> tuple[list[str], bool]:
+        looked = texts.lookup(message.context, message.source)
+        html = looked.text if message.markup else str(escape(looked.text))
+        return [p for p in html.split("\n\n") if p.strip()], looked.fallback
 
     def text(message: Message | None) -> Markup:
         """A message in the job's language: inline markup kept, plain text escaped."""
         if message is None:
             return Markup("")
-        translated = translations.pgettext(message.context, message.source)
-        return Markup(translated) if message.markup else escape(translated)
+        blocks, fallback = looked_up(message)
+        return _mark(" ".join(blocks), fallback)
 
     def paragraphs(message: Message | None) -> list[Markup]:
-        return [p for p in text(message).split("\n\n") if p.strip()]
+        if message is None:
+            return []
+        blocks, fallback = looked_up(message)
+        return [_mark(b, fallback) for b in blocks]
 
-    template = format_template(env, content.format, env.globals["template_dirs"])
+    def german(message: Message | str | None) -> Markup:
+        """The German source of a message (the bilingual edition's left column)."""
+        if message is None:
+            return Markup("")
+        if isinstance(message, str):
+            return Markup(ltr_islands(str(escape(message))))
+        return Markup(ltr_islands(message.source if message.markup else str(escape(message.source))))
+
+    def gettext(msgid: str) -> str:
+        looked = texts.lookup(None, msgid)
+        return _mark(looked.text, looked.fallback)
+
+    def pgettext(context: str, msgid: str) -> str:
+        looked = texts.lookup(context, msgid)
+        return _mark(looked.text, looked.fallback)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext
+    )
+    name = "editions/bilingual" if edition == "bilingual" else f"formats/{content.format}"
+    template = format_template(env, name, env.globals["template_dirs"])
     context = {
         "doc": content,
         "lang": lang,
+        "source_lang": language(SOURCE_LANGUAGE),
+        "edition": edition,
         "t": text,
         "paragraphs": paragraphs,
+        "german": german,
         "version_date": format_date(content.version.date, "medium", locale=lang.code),
+        "source_version_date": format_date(content.version.date, "medium",
+                                           locale=SOURCE_LANGUAGE),
+        "notice": False,
+        "font_stacks": {code: language(code).css_font_family
+                        for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))},
     }
+    module = _render(env, template, context)
+    if lang.code != SOURCE_LANGUAGE and any(
+        texts.counts()[state] for state in NOTICE_STATES
+    ):
+        module = _render(env, template, {**context, "notice": True})
+    max_pages = getattr(module, "max_pages", None)
+    return RenderedHtml(str(module), content.format, int(max_pages) if max_pages else None)
+
+
+def _render(env: Environment, template: Template, context: dict) -> TemplateModule:
     try:
         module = template.make_module(context)
     except TemplateNotFound as exc:
@@ -148,5 +244,4 @@ def render_html(
     except UndefinedError as exc:
         where = _template_position(exc.__traceback__)
         raise TemplateError(Problem(*where, f"template error: {exc.message}")) from None
-    max_pages = getattr(module, "max_pages", None)
-    return RenderedHtml(str(module), content.format, int(max_pages) if max_pages else None)
+    return module

@@ -75,6 +75,10 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
         what = exc.problem or exc.context or "invalid YAML"
         if "\\t" in what or "'\\t'" in str(exc):
             what = "tab character used for indentation (use spaces)"
+        elif exc.context_mark is not None and ("end of stream" in what or "<stream end>" in what):
+            # an unclosed quote or bracket: its opening line helps, the end of the file does not
+            line = exc.context_mark.line + 1
+            what = _UNCLOSED.get(exc.context or "", f"{exc.context}: {what}")
         return None, [Problem(display, line, f"invalid YAML: {what}")]
     except YAMLError as exc:
         return None, [Problem(display, None, f"invalid YAML: {exc}")]
@@ -83,6 +87,13 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     doc = YamlDocument(path, display, None)
     doc.data = _plain(node, (), doc, problems)
     return doc, problems
+
+
+_UNCLOSED = {
+    "while scanning a quoted scalar": "unclosed quote (the file ends before the closing quote)",
+    "while parsing a flow sequence": "unclosed '[' (the file ends before the closing ']')",
+    "while parsing a flow mapping": "unclosed '{' (the file ends before the closing '}')",
+}
 
 
 def _plain(node: Node, loc: Path_, doc: YamlDocument, problems: list[Problem]) -> Any:
@@ -156,5 +167,10 @@ def validate(doc: YamlDocument, model: type[T]) -> tuple[T | None, list[Problem]
             else:
                 text = err["msg"].removeprefix("Value error, ")
                 where = format_loc(loc)
+                value = err.get("input")  # name a short scalar the message does not name yet
+                shown = f"'{value}'"
+                if isinstance(value, str | int) and len(shown) <= 60 and shown not in text:
+                    text += f" (got {shown})"
             problems.append(doc.problem(loc, f"{where}: {text}" if where else text))
+        problems.sort(key=lambda p: p.line or 0)  # in file order (pydantic lists unknown keys last)
         return None, problems

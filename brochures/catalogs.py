@@ -1,0 +1,425 @@
+"""Gettext catalogs: extract, update, check and status; review states of translations."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import polib
+from babel.messages.extract import extract as babel_extract_file
+from babel.messages.plurals import get_plural
+from jinja2.ext import babel_extract
+
+from brochures.errors import BrochuresError, EnvironmentProblem, Problem
+from brochures.files import write_atomic
+from brochures.languages import SOURCE_LANGUAGE
+from brochures.model import sanitize_inline
+from brochures.project import Project
+from brochures.project import default_templates as project_default_templates
+
+POT_NAME = "messages.pot"
+# Header fields a translator's tool rewrites on every save; they never make a catalog stale.
+VOLATILE_HEADERS = {"PO-Revision-Date", "POT-Creation-Date", "Last-Translator", "Language-Team",
+                    "X-Generator", "Generated-By"}
+DRAFT_COMMENT = "draft by the brochures developers; awaits review by a native speaker"
+
+
+class State(StrEnum):
+    """Review state of one translation."""
+
+    REVIEWED = "reviewed"  # not fuzzy, translated
+    UNREVIEWED = "unreviewed"  # fuzzy without a previous msgid: a machine translation or a draft
+    OUTDATED = "outdated"  # fuzzy with a previous msgid: the German changed since
+    MISSING = "missing"
+
+
+USABLE = {State.REVIEWED, State.UNREVIEWED}
+
+
+class CatalogChanged(BrochuresError):
+    """A catalog changed on disk after the tool read it: a translator's work is never overwritten."""
+
+    exit_status = 1
+
+
+class CatalogError(BrochuresError):
+    """A catalog cannot be read, does not validate, or is for another language."""
+
+
+def state_of(entry: polib.POEntry) -> State:
+    if not entry.msgstr.strip():
+        return State.MISSING
+    if "fuzzy" in entry.flags:
+        return State.OUTDATED if entry.previous_msgid else State.UNREVIEWED
+    return State.REVIEWED
+
+
+def key_of(context: str | None, msgid: str) -> tuple[str, str]:
+    """Identity of a message: its context when it has one (so German may change), else its text."""
+    return (context, "") if context else ("", msgid)
+
+
+# ---- extraction ----
+
+
+@dataclass
+class SourceMessage:
+    context: str | None
+    msgid: str
+    occurrences: list[tuple[str, str]] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+    def add(self, origin: tuple[str, str], comment: str) -> None:
+        if origin not in self.occurrences:
+            self.occurrences.append(origin)
+        if comment and comment not in self.comments:
+            self.comments.append(comment)
+
+
+def extract(project: Project) -> list[SourceMessage]:
+    """Every translatable text: concept and brochure texts (by id), then template strings."""
+    found: dict[tuple[str, str], SourceMessage] = {}
+
+    def add(context: str | None, msgid: str, origin: tuple[str, str], comment: str) -> None:
+        key = key_of(context, msgid)
+        found.setdefault(key, SourceMessage(context, msgid)).add(origin, comment)
+
+    for brochure_id in project.brochures:
+        for message in project.content(brochure_id).messages():
+            path, _, line = message.origin.rpartition(":")
+            add(message.context, message.source, (path, line), message.comment)
+    for display, path in template_files(project):
+        with path.open("rb") as handle:
+            for line, msgid, comments, context in babel_extract_file(
+                babel_extract, handle, comment_tags=("Translators:",),
+                options={"extensions": "jinja2.ext.i18n", "trimmed": "true"},
+            ):
+                if isinstance(msgid, tuple):  # ngettext: the singular identifies it
+                    msgid = msgid[0]
+                note = " ".join(comments) or f"Vorlage {display}"
+                add(context, msgid, (display, str(line)), note)
+    return list(found.values())
+
+
+def template_files(project: Project) -> Iterable[tuple[str, Path]]:
+    """Templates in use by name (a project's override hides the default of the same name)."""
+    seen: set[str] = set()
+    for folder in project.template_dirs:
+        for path in sorted(folder.rglob("*.j2")):
+            name = path.relative_to(folder).as_posix()
+            if name not in seen:
+                seen.add(name)
+                try:
+                    display = path.relative_to(project.root).as_posix()
+                except ValueError:
+                    display = f"templates/{name}"
+                yield display, path
+
+
+# ---- catalogs on disk ----
+
+
+def pot_path(project: Project) -> Path:
+    return project.root / "locales" / POT_NAME
+
+
+def po_path(project: Project, lang: str) -> Path:
+    return project.root / "locales" / lang / "LC_MESSAGES" / "messages.po"
+
+
+def display_of(project: Project, path: Path) -> str:
+    return path.relative_to(project.root).as_posix()
+
+
+@dataclass
+class LoadedCatalog:
+    path: Path
+    display: str
+    raw: bytes  # bytes as read, to refuse overwriting a file that changed meanwhile
+    po: polib.POFile
+
+
+def read_catalog(path: Path, display: str, lang: str | None) -> LoadedCatalog:
+    """Read and strictly validate a catalog; a BOM and CRLF are accepted."""
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise CatalogError(Problem(display, None, "cannot be read: permission denied")) from None
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError(Problem(display, line, "not valid UTF-8")) from None
+    problems = msgfmt_check(text, display)
+    if problems:
+        raise CatalogError(problems)
+    po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=78)
+    if lang is not None:
+        problems += _check_header(po, display, lang)
+    if problems:
+        raise CatalogError(problems)
+    return LoadedCatalog(path, display, raw, po)
+
+
+def msgfmt_check(text: str, display: str) -> list[Problem]:
+    """GNU msgfmt's strict check (polib accepts e.g. an unterminated string silently)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        raise EnvironmentProblem("msgfmt not found: install GNU gettext (apt-get install gettext)")
+    run = subprocess.run(
+        [msgfmt, "--check-format", "--check-domain", "-o", "/dev/null", "-"],
+        input=text.encode("utf-8"), capture_output=True, check=False,
+    )
+    if run.returncode == 0:
+        return []
+    problems = []
+    for line in run.stderr.decode("utf-8", "replace").splitlines():
+        match = re.match(r"<stdin>:(\d+):(?:\d+:)?\s*(.*)", line)
+        if match:
+            problems.append(Problem(display, int(match[1]), match[2]))
+    return problems or [Problem(display, None, "msgfmt rejects the catalog")]
+
+
+def _check_header(po: polib.POFile, display: str, lang: str) -> list[Problem]:
+    problems = []
+    declared = po.metadata.get("Language", "").replace("-", "_")
+    if declared and declared.split("_")[0] != lang.split("_")[0]:
+        problems.append(Problem(display, 1, f"catalog is for language '{declared}', "
+                                            f"but lies in the folder of '{lang}'"))
+    expected = get_plural(lang)
+    plural = po.metadata.get("Plural-Forms", "")
+    match = re.search(r"nplurals\s*=\s*(\d+)", plural)
+    if plural and (match is None or int(match[1]) != expected.num_plurals):
+        problems.append(Problem(display, 1, f"Plural-Forms header '{plural}' is wrong for "
+                                            f"'{lang}' (expected {expected.plural_forms})"))
+    return problems
+
+
+def canonical(po: polib.POFile) -> tuple:
+    """What a catalog says, independent of wrapping, order and volatile header dates."""
+    header = tuple(sorted((k, v) for k, v in po.metadata.items() if k not in VOLATILE_HEADERS))
+    entries = tuple(sorted(
+        (e.msgctxt or "", e.msgid, e.msgid_plural or "", e.msgstr,
+         tuple(sorted(e.msgstr_plural.items())), tuple(sorted(e.flags)), e.previous_msgid or "",
+         tuple(e.occurrences), " ".join((e.comment or "").split()),
+         " ".join((e.tcomment or "").split()), bool(e.obsolete))
+        for e in po  # obsolete entries included
+    ))
+    return header, entries
+
+
+def serialise(po: polib.POFile) -> bytes:
+    return (str(po).rstrip("\n") + "\n").encode("utf-8")
+
+
+def write_catalog(catalog_path: Path, po: polib.POFile, read: bytes | None) -> None:
+    """Atomic write, refused if the file changed on disk since it was read."""
+    current = catalog_path.read_bytes() if catalog_path.exists() else None
+    if current != read:
+        raise CatalogChanged(Problem(catalog_path, None, "changed on disk after it was read "
+                                     "(saved in a translation tool meanwhile?); not overwritten"))
+    write_atomic(catalog_path, serialise(po))
+
+
+# ---- update ----
+
+
+def make_template(messages: list[SourceMessage]) -> polib.POFile:
+    pot = polib.POFile(wrapwidth=78)
+    pot.metadata = header()
+    for message in messages:
+        pot.append(new_entry(message))
+    return pot
+
+
+def header(lang: str | None = None) -> dict[str, str]:
+    meta = {
+        "Project-Id-Version": "brochures",
+        "Report-Msgid-Bugs-To": "",
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "",
+        "Language-Team": "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    if lang is not None:
+        meta["Language"] = lang
+        meta["Plural-Forms"] = get_plural(lang).plural_forms
+    return meta
+
+
+def new_entry(message: SourceMessage) -> polib.POEntry:
+    return polib.POEntry(
+        msgctxt=message.context,
+        msgid=message.msgid,
+        msgstr="",
+        occurrences=list(message.occurrences),
+        comment="\n".join(message.comments),
+        flags=["python-format"] if "%(" in message.msgid else [],
+    )
+
+
+def merge(old: polib.POFile | None, template: polib.POFile, lang: str) -> polib.POFile:
+    """Merge by identity, never by similarity: a changed German text keeps its translation as
+    fuzzy with the previous msgid; a new text starts empty; a removed one becomes obsolete."""
+    po = polib.POFile(wrapwidth=78)
+    po.metadata = dict(old.metadata) if old is not None else header(lang)
+    po.metadata.setdefault("Language", lang)
+    po.metadata.setdefault("Plural-Forms", get_plural(lang).plural_forms)
+    po.header = old.header if old is not None else ""
+    previous = {key_of(e.msgctxt, e.msgid): e for e in (old or [])}
+    for source in template:
+        entry = polib.POEntry(msgctxt=source.msgctxt, msgid=source.msgid, msgstr="",
+                              occurrences=list(source.occurrences), comment=source.comment,
+                              flags=list(source.flags))
+        was = previous.pop(key_of(source.msgctxt, source.msgid), None)
+        if was is not None and was.msgstr:
+            entry.msgstr = was.msgstr
+            entry.tcomment = was.tcomment
+            if was.msgid == source.msgid:
+                entry.previous_msgid = was.previous_msgid if "fuzzy" in was.flags else None
+                if "fuzzy" in was.flags:
+                    entry.flags.append("fuzzy")
+            else:  # the German changed: outdated, showing the text the translation was made for
+                entry.flags.append("fuzzy")
+                entry.previous_msgid = was.previous_msgid or was.msgid
+        elif was is not None:
+            entry.tcomment = was.tcomment
+        po.append(entry)
+    for gone in previous.values():
+        if gone.msgstr or gone.tcomment:
+            gone.obsolete = True
+            gone.occurrences = []
+            po.append(gone)
+    return po
+
+
+@dataclass
+class UpdateReport:
+    written: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def update(project: Project, check: bool = False) -> UpdateReport:
+    """Extract into locales/messages.pot and merge it into every language's catalog."""
+    template = make_template(extract(project))
+    report = UpdateReport()
+    targets: list[tuple[Path, str | None]] = [(pot_path(project), None)]
+    targets += [(po_path(project, lang), lang) for lang in project.settings.languages
+                if lang != SOURCE_LANGUAGE]
+    loaded = {}
+    for path, lang in targets:  # read (and validate) everything before writing anything
+        if path.exists():
+            loaded[path] = read_catalog(path, display_of(project, path), lang)
+    for path, lang in targets:
+        old = loaded.get(path)
+        new = template if lang is None else merge(old.po if old else None, template, lang)
+        if old is not None and canonical(old.po) == canonical(new):
+            report.unchanged.append(display_of(project, path))
+            continue
+        if check:
+            report.stale.append(display_of(project, path))
+            continue
+        write_catalog(path, new, old.raw if old else None)
+        report.written.append(display_of(project, path))
+    return report
+
+
+# ---- translations for a job ----
+
+
+@dataclass
+class Lookup:
+    """The translation a job uses for one message, and its state."""
+
+    text: str
+    state: State
+    fallback: bool  # True: German is shown in place of the translation
+
+
+class CatalogTexts:
+    """The texts of one language: reviewed and unreviewed translations are used; outdated and
+    missing ones fall back to German. Every lookup is counted for the notice and the report."""
+
+    def __init__(self, lang: str, po: polib.POFile | None):
+        self.lang = lang
+        self.entries: dict[tuple[str, str], polib.POEntry] = {}
+        for entry in po or []:
+            if not entry.obsolete:
+                self.entries[key_of(entry.msgctxt, entry.msgid)] = entry
+        self.seen: dict[tuple[str, str], Lookup] = {}
+
+    def lookup(self, context: str | None, msgid: str) -> Lookup:
+        key = key_of(context, msgid)
+        if self.lang == SOURCE_LANGUAGE:
+            return Lookup(msgid, State.REVIEWED, False)
+        entry = self.entries.get(key)
+        state = state_of(entry) if entry is not None and entry.msgid == msgid else State.MISSING
+        if entry is not None and entry.msgid != msgid and entry.msgstr:
+            state = State.OUTDATED  # the catalog was not updated since the German changed
+        if state in USABLE and entry is not None:
+            result = Lookup(sanitize_inline(entry.msgstr) if "<" in entry.msgstr
+                            else entry.msgstr, state, False)
+        else:
+            result = Lookup(msgid, state, True)
+        self.seen[key] = result
+        return result
+
+    def fresh(self) -> CatalogTexts:
+        """The same catalog with nothing looked up yet (one per job)."""
+        view = CatalogTexts(self.lang, None)
+        view.entries = self.entries
+        return view
+
+    def fallbacks(self) -> list[str]:
+        """Messages shown in German, by id (context, or the text of a template string)."""
+        return [ctx or msgid for (ctx, msgid), v in self.seen.items() if v.fallback]
+
+    def counts(self) -> dict[State, int]:
+        out = dict.fromkeys(State, 0)
+        for looked in self.seen.values():
+            out[looked.state] += 1
+        return out
+
+    @property
+    def complete(self) -> bool:
+        return all(v.state is State.REVIEWED for v in self.seen.values())
+
+
+def load_texts(project: Project, lang: str) -> CatalogTexts:
+    if lang == SOURCE_LANGUAGE:
+        return CatalogTexts(lang, None)
+    path = po_path(project, lang)
+    if not path.exists():
+        return CatalogTexts(lang, None)
+    return CatalogTexts(lang, read_catalog(path, display_of(project, path), lang).po)
+
+
+
+def status(project: Project) -> list[dict]:
+    """Counts of review states per brochure × language (like `sphinx-intl stat`)."""
+    from brochures import render  # the texts a brochure needs are the ones its templates look up
+    from brochures.languages import language
+
+    env = render.environment(project.template_dirs, project_default_templates())
+    rows = []
+    for brochure_id, brochure in project.brochures.items():
+        content = project.content(brochure_id)
+        for lang in project.languages_of(brochure):
+            if lang == SOURCE_LANGUAGE:
+                continue
+            texts = load_texts(project, lang)
+            render.render_html(env, content, language(lang), texts)
+            counts = texts.counts()
+            total = sum(counts.values()) or 1
+            rows.append({"brochure": brochure_id, "language": lang,
+                         **{s.value: counts[s] for s in State},
+                         "complete": counts[State.REVIEWED] / total})
+    return rows
