@@ -161,5 +161,26 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     Console().print(table)
 
 
+@cli.command("import-synopsis")
+@click.argument("synopsis", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Concept file to create or merge into. Default: source/konzept.yaml.")
+@click.option("--title", help="Document title (default: from the header row, or kept).")
+@click.option("--issuer", help="Issuer; needed for a new concept file, else kept.")
+@click.pass_obj
+def import_synopsis_command(project_dir: Path, synopsis: Path, output: Path | None,
+                            title: str | None, issuer: str | None) -> None:
+    """Import a council synopsis (two versions side by side) into the structured concept."""
+    from brochures.synopsis import import_synopsis
+
+    output = output or project_dir / "source" / "konzept.yaml"
+    result = import_synopsis(synopsis, output, title=title, issuer=issuer)
+    for problem in result.unmapped:
+        click.echo(str(problem), err=True)
+    for ident in result.dropped:
+        click.echo(f"{output}: removed (no longer in the synopsis): {ident}", err=True)
+    click.echo(f"{'wrote' if result.written else 'unchanged'}: {output}")
+
+
 def main() -> None:
     cli(prog_name="brochures")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,15 @@ def ltr_islands(html: str) -> str:
     return "".join(parts)
 
 
+def localized_date(date: dt.date, code: str) -> Markup:
+    """The locale's medium date; an all-numeric one (27.05.2019, 27/05/2019) as an LTR island."""
+    formatted = format_date(date, "medium", locale=code)
+    bare = formatted.translate({0x200E: None, 0x200F: None, 0x061C: None})
+    if re.fullmatch(r"[\d\s./-]+", bare):
+        return Markup(f'<bdi dir="ltr">{escape(bare)}</bdi>')
+    return escape(formatted)
+
+
 def _mark(html: str, fallback: bool) -> Markup:
     """A fallback shows German, marked as German so fonts, hyphenation and direction stay right."""
     html = ltr_islands(html)
@@ -214,9 +224,8 @@ def render_html(
         "t": text,
         "paragraphs": paragraphs,
         "german": german,
-        "version_date": format_date(content.version.date, "medium", locale=lang.code),
-        "source_version_date": format_date(content.version.date, "medium",
-                                           locale=SOURCE_LANGUAGE),
+        "version_date": localized_date(content.version.date, lang.code),
+        "source_version_date": localized_date(content.version.date, SOURCE_LANGUAGE),
         "notice": False,
         "font_stacks": {code: language(code).css_font_family
                         for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))},

@@ -10,9 +10,11 @@ from pypdf import PdfReader
 MM_PER_PT = 25.4 / 72
 
 
-def text(path: Path) -> str:
-    """The text of the PDF as pdftotext extracts it (poppler), whitespace normalised."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
+def text(path: Path, page: int | None = None) -> str:
+    """The text of the PDF (or of one page) as pdftotext (poppler) extracts it, in logical
+    order, whitespace normalised."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
                          check=True, capture_output=True, text=True).stdout
     return " ".join(out.replace("\u00ad", "").split())
 

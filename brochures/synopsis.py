@@ -1,0 +1,556 @@
+"""Importing a council synopsis (two versions side by side) into the structured concept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from brochures.concept import Change, Concept, load_concept, split_sentences
+from brochures.errors import Problem, SourceError, raise_if
+from brochures.files import write_atomic
+from brochures.yamlfile import read_text
+
+_HEADER = re.compile(
+    r"(?P<title>.+?)\s+i\.\s?d\.\s?F\.\s+vom\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*\((?P<label>[^)]+)\)"
+)
+_BLOCK = re.compile(r"<p\b[^>]*>(.*?)</p>|<ol\b[^>]*>(.*?)(?:</ol>|$)", re.S | re.I)
+_HEADING = re.compile(r"(\d+(?:\.\d+)+\.?|\d+\.)\s+(\S.*)")
+_ITEM = re.compile(r"(?:^|\s)(\d{1,2})\.\s+")
+_ELISION = re.compile(r"^\(\s*(?:\.\.\.|…)\s*\)\s*")
+_NOT_INLINE = re.compile(r"</?(?!(?:strong|em|a|br)\b)[a-z][^>]*>", re.I)
+_SEPARATOR = re.compile(r"-+")
+_BLOCK_TAG = re.compile(r"</?(?:p|ol|ul|li|br|div)\b[^>]*>", re.I)
+_UNNAMED_NOTE = (
+    "Der Auszug nennt dieses Handlungsfeld nicht: Die Synopse gibt {goals} ohne die Überschrift "
+    "{its} Handlungsfelds wieder."
+)
+_STOPWORDS = set(
+    "der die das den dem des ein eine einer einem einen eines und oder mit von vom zu zur zum im in "
+    "am an auf aus bei fuer ueber um als auch ist sind sich es sie wie so wird werden kann koennen "
+    "muss soll sollen dass nicht noch nur sowie hinzu kommt dies diese dieser durch".split()
+)
+# Key order of the concept file; keys the import may drop from an existing item; hand-written keys.
+_ORDER = (
+    "id label date number previous_number title alt_title issuer origin note versions "
+    "default_version change title_only elided_before text before after paragraphs fields goals "
+    "measures sections"
+).split()
+_REMOVABLE = {"text", "before", "after", "elided_before", "previous_number", "paragraphs", "measures"}
+_HAND = {"note", "alt_title", "title_only"}
+_QUOTED = {"title", "alt_title", "note", "text", "before", "after", "number"}
+
+
+@dataclass
+class ImportResult:
+    written: bool
+    unmapped: list[Problem]  # input lines that could not be mapped, `path:line: not mapped: why`
+    dropped: list[str]  # ids of existing items the synopsis no longer has
+
+
+# --- parse rows --------------------------------------------------------------------------------
+
+
+def _plain(fragment: str) -> str:
+    spaced = _BLOCK_TAG.sub(" ", fragment)  # "<p>1. A</p><p>2. B</p>" → "1. A 2. B"
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", spaced)).split())
+
+
+def _inline(fragment: str) -> str:
+    """The text of a fragment: `<u>` and block tags removed, "(...)" removed, space collapsed."""
+    return _ELISION.sub("", " ".join(_NOT_INLINE.sub("", fragment).split()))
+
+
+def _kind(plain: str) -> tuple[str, ...]:
+    """What a line or paragraph is: heading, goal line, measures marker, goal-list heading, text."""
+    if plain.startswith("Konkrete Maßnahmen"):
+        return ("measures-mark",)
+    if plain.startswith("Ziel:"):
+        return ("ziel", plain.removeprefix("Ziel:").strip())
+    if plain.startswith("Ziele Handlungsfeld"):
+        return ("list-head",)
+    match = _HEADING.fullmatch(plain)
+    if match and not plain.endswith((".", "!", "?", ":")) and len(plain) < 200:
+        return ("heading", match[1].rstrip("."), match[2])
+    return ("text",)
+
+
+def _blocks(cell: str) -> list[tuple[str, str]]:
+    """A cell's blocks in order: ('p', html) paragraphs and ('ol', html) lists."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for match in [*_BLOCK.finditer(cell), None]:
+        loose = cell[pos : match.start() if match else len(cell)]
+        if _plain(loose):
+            out.append(("p", loose))
+        if match:
+            out.append(("p", match[1]) if match[1] is not None else ("ol", match[2]))
+            pos = match.end()
+    return out
+
+
+def _numbered(plain: str) -> list[tuple[int, str]] | None:
+    """"1. A 2. B" → [(1, 'A'), (2, 'B')]; None unless the text is such a list throughout."""
+    starts: list[tuple[int, int, int]] = []
+    for match in _ITEM.finditer(plain):
+        number = int(match[1])
+        if (not starts and match.start() == 0) or (starts and number == starts[-1][0] + 1):
+            starts.append((number, match.start(), match.end()))
+    if not starts:
+        return None
+    ends = [start for _, start, _ in starts[1:]] + [len(plain)]
+    return [(n, plain[begin:end].strip()) for (n, _, begin), end in zip(starts, ends, strict=True)]
+
+
+def read_header(path: Path, display: str) -> tuple[str, list[dict[str, Any]], list[tuple[int, str]]]:
+    """The title and both versions from the header row, and the numbered lines after it."""
+    text, problems = read_text(path, display)
+    raise_if(problems, SourceError)
+    assert text is not None
+    lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+    first, header = lines[0] if lines else (1, "")
+    cells = [_HEADER.fullmatch(_plain(cell)) for cell in header.split("\t")]
+    if len(cells) != 2 or not all(cells):
+        raise SourceError(Problem(display, first, "not a synopsis: expected a header row naming "
+                                  "both versions, e.g. 'Integrationskonzept i.d.F. vom 21.03.2019 "
+                                  "(AFS)<TAB>Integrationskonzept i.d.F. vom 27.05.2019 (Rat)'"))
+    versions = []
+    for match in cells:
+        assert match is not None
+        day, month, year = (int(x) for x in match["date"].split("."))
+        label = match["label"].strip()
+        versions.append({"id": None, "label": label, "date": dt.date(year, month, day)})
+    if versions[0]["date"] >= versions[1]["date"]:
+        raise SourceError(Problem(display, first, "the left version must be the earlier one"))
+    assert cells[0] is not None
+    return cells[0]["title"].strip(), versions, lines[1:]
+
+
+# --- pair versions and diff sentences ---------------------------------------------------------
+
+
+def pair(earlier: list[str], later: list[str], similar: Callable[[str, str], bool]
+         ) -> list[tuple[int | None, int | None]]:
+    """Align two versions' items: equal runs first, then similar items in order; the rest are
+    only in one version. Returns index pairs in the later version's order."""
+    out: list[tuple[int | None, int | None]] = []
+    matcher = difflib.SequenceMatcher(None, earlier, later, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out += zip(range(i1, i2), range(j1, j2), strict=True)
+            continue
+        j = j1
+        for i in range(i1, i2):
+            k = next((k for k in range(j, j2) if similar(earlier[i], later[k])), None)
+            if k is None:
+                out.append((i, None))
+                continue
+            out += [(None, n) for n in range(j, k)] + [(i, k)]
+            j = k + 1
+        out += [(None, n) for n in range(j, j2)]
+    return out
+
+
+def shares_sentence(a: str, b: str) -> bool:
+    return bool(set(split_sentences(a)) & set(split_sentences(b)))
+
+
+def _close(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.6
+
+
+def _change(before: str | None, after: str | None) -> dict[str, Any]:
+    """The change mark and text keys of one text, from its two versions (html fragments)."""
+    if before is not None and after is not None and _plain(before) == _plain(after):
+        return {"change": Change.UNCHANGED.value, "text": _inline(after)}
+    if before is None or after is None:
+        kind = Change.ADDED if before is None else Change.REMOVED
+        return {"change": kind.value, "text": _inline(after if before is None else before)}
+    return {"change": Change.CHANGED.value, "before": _inline(before), "after": _inline(after)}
+
+
+# --- build the model --------------------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    display: str
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    unmapped: list[Problem] = field(default_factory=list)
+    section: dict[str, Any] | None = None
+    field_: dict[str, Any] | None = None
+    goal: dict[str, Any] | None = None
+    expect_measures: bool = False
+
+    def warn(self, line: int, why: str) -> None:
+        self.unmapped.append(Problem(self.display, line, f"not mapped: {why}"))
+
+    def row(self, line: int, cells: list[str]) -> None:
+        if len(cells) != 2:
+            return self.warn(line, f"{len(cells)} tab-separated cells (a synopsis row has two)")
+        left, right = (cell.strip() for cell in cells)
+        if _SEPARATOR.fullmatch(left) and _SEPARATOR.fullmatch(right):
+            return None  # the table's closing separator line
+        if self.expect_measures and self.measures(line, left, right):
+            return None
+        self.expect_measures = False
+        kinds = [_kind(_plain(c)) if len(_blocks(c)) == 1 else ("text",) for c in (left, right)]
+        if kinds[0][0] == "heading" and (not right or _plain(left) == _plain(right)):
+            return self.heading(line, kinds[0][1], kinds[0][2], Change.UNCHANGED)
+        if not left and kinds[1][0] == "heading":
+            return self.heading(line, kinds[1][1], kinds[1][2], Change.ADDED)
+        return self.content(line, _blocks(left), _blocks(right))
+
+    def heading(self, line: int, number: str, title: str, change: Change, plain: bool = False):
+        listed = self.field_ and next((g for g in self.field_["goals"] if g["title"] == title), None)
+        if title.startswith("Handlungsfeld "):
+            if self.section is None:
+                return self.warn(line, "field of action before the first section heading")
+            self.field_ = {"id": None, "number": number, "title": title.split(" ", 1)[1],
+                          "paragraphs": [], "goals": []}
+            self.section["fields"].append(self.field_)
+            self.goal = None
+        elif listed:
+            self.goal = listed
+        elif "." in number or self.section is None or (
+            not plain and int(number) > int(self.section["number"].split(".")[0])
+        ):
+            self.section = {"id": None, "number": number, "title": title, "paragraphs": [],
+                            "fields": []}
+            self.sections.append(self.section)
+            self.field_ = self.goal = None
+        else:
+            self.goal = {"id": None, "number": int(number), "title": title,
+                         "change": change.value, "paragraphs": [], "measures": []}
+            self.current_field()["goals"].append(self.goal)
+        return None
+
+    def current_field(self) -> dict[str, Any]:
+        """The field of action the next goal belongs to, unnamed if the excerpt names none."""
+        if self.field_ is None:
+            assert self.section is not None
+            self.field_ = {"id": None, "number": None, "title": None, "note": None,
+                          "paragraphs": [], "goals": []}
+            self.section["fields"].append(self.field_)
+        return self.field_
+
+    def marker(self, line: int, kind: tuple[str, ...]) -> None:
+        if kind[0] == "measures-mark":
+            self.expect_measures = True
+        elif kind[0] == "ziel" and self.goal is None:
+            self.warn(line, "goal line ('Ziel: …') outside a goal")
+        elif kind[0] == "ziel" and kind[1] != self.goal["title"]:  # type: ignore[index]
+            if self.goal.setdefault("alt_title", kind[1]) != kind[1]:  # type: ignore[union-attr]
+                self.warn(line, "a second, different goal line ('Ziel: …') for this goal")
+
+    def content(self, line: int, left: list[tuple[str, str]], right: list[tuple[str, str]]):
+        target = self.goal or self.field_ or self.section
+        if target is None:
+            return self.warn(line, "text before the first heading")
+        texts: list[list[str]] = [[], []]
+        lists: list[list[tuple[int, str]]] = [[], []]
+        for side, blocks in enumerate((left, right)):
+            for tag, fragment in blocks:
+                kind = _kind(_plain(fragment))
+                if tag == "ol":
+                    lists[side] += _numbered(_plain(fragment)) or []
+                elif kind[0] in ("measures-mark", "ziel"):
+                    self.marker(line, kind)
+                elif kind[0] != "list-head":  # "Ziele Handlungsfeld …" only introduces a list
+                    texts[side].append(fragment)
+        self.paragraphs(target, texts[0], texts[1])
+        if lists[0] or lists[1]:
+            self.goal_list(*lists)
+        return None
+
+    def paragraphs(self, target: dict[str, Any], earlier: list[str], later: list[str]) -> None:
+        plain = [[_plain(t) for t in earlier], [_plain(t) for t in later]]
+        for i, j in pair(*plain, shares_sentence):
+            before = None if i is None else earlier[i]
+            after = None if j is None else later[j]
+            paragraph: dict[str, Any] = {"id": None, **_change(before, after)}
+            if any(t is not None and _ELISION.match(_plain(t)) for t in (before, after)):
+                paragraph["elided_before"] = True
+            target["paragraphs"].append(paragraph)
+
+    def goal_list(self, earlier: list[tuple[int, str]], later: list[tuple[int, str]]) -> None:
+        fld = self.current_field()
+        titles = [[t for _, t in earlier], [t for _, t in later]]
+        for i, j in pair(*titles, lambda a, b: False):
+            number, title = later[j] if j is not None else earlier[i]  # type: ignore[index]
+            change = _change(None if i is None else title, None if j is None else title)["change"]
+            if not any(g["title"] == title for g in fld["goals"]):
+                fld["goals"].append({"id": None, "number": number, "title": title,
+                                     "change": change, "paragraphs": [], "measures": []})
+        self.goal = None
+
+    def measures(self, line: int, left: str, right: str) -> bool:
+        items = [_numbered(_plain(cell)) if cell else [] for cell in (left, right)]
+        if items[0] is None or items[1] is None or not (items[0] or items[1]):
+            return False
+        self.expect_measures = False
+        if self.goal is None:
+            self.warn(line, "measures outside a goal")
+            return True
+        earlier, later = items
+        for i, j in pair([t for _, t in earlier], [t for _, t in later], _close):
+            old = None if i is None else earlier[i]
+            new = None if j is None else later[j]
+            measure: dict[str, Any] = {"id": None, "number": (new or old)[0]}  # type: ignore[index]
+            if old and new and old[0] != new[0]:
+                measure["previous_number"] = old[0]
+            measure.update(_change(old and old[1], new and new[1]))
+            self.goal["measures"].append(measure)
+        return True
+
+    def block(self, lines: list[tuple[int, str]]) -> None:
+        """Lines without tabs: per goal heading, the earlier version's text, then the later's."""
+        part: list[tuple[int, str, tuple[str, ...]]] = []
+        for line, text in [*lines, (0, "")]:
+            kind = _kind(_plain(text)) if line else ("heading",)
+            if kind[0] != "heading":
+                part.append((line, text, kind))
+                continue
+            self.versions_in_block(part)
+            part = []
+            if line:
+                self.heading(line, kind[1], kind[2], Change.UNCHANGED, plain=True)
+
+    def versions_in_block(self, part: list[tuple[int, str, tuple[str, ...]]]) -> None:
+        target = self.goal or self.field_ or self.section
+        halves = _split_versions(part)
+        if not part or target is None or halves is None:
+            why = "plain-text block: cannot tell where the later version starts"
+            for line, _, _ in part:
+                self.warn(line, why if target else "text before the first heading")
+            return
+        texts = [[t for _, t, k in half if k[0] == "text"] for half in halves]
+        for line, _, kind in part:
+            if kind[0] != "text":
+                self.marker(line, kind)
+        self.paragraphs(target, *texts)
+
+    def finish(self) -> list[dict[str, Any]]:
+        for section in self.sections:
+            for fld in section["fields"]:
+                if fld["title"] is None:
+                    numbers = [str(g["number"]) for g in fld["goals"]]
+                    listed = " und ".join([", ".join(numbers[:-1]), numbers[-1]] if numbers[1:]
+                                          else numbers)
+                    fld["note"] = _UNNAMED_NOTE.format(
+                        goals=f"die Ziele {listed}" if numbers[1:] else f"das Ziel {listed}",
+                        its="ihres" if numbers[1:] else "seines")
+                for goal in fld["goals"]:
+                    if not goal["paragraphs"] and not goal["measures"]:
+                        del goal["paragraphs"], goal["measures"]
+                        goal["title_only"] = True
+        return self.sections
+
+
+def _split_versions(part: list[tuple[int, str, tuple[str, ...]]]) -> list[list[Any]] | None:
+    """Split at the 'Ziel:'/'Konkrete Maßnahmen' lines ending a version's part, else where the
+    first paragraph repeats; None when the versions cannot be told apart."""
+    halves: list[list[Any]] = [[]]
+    for n, item in enumerate(part):
+        halves[-1].append(item)
+        marker = item[2][0] in ("ziel", "measures-mark")
+        if marker and not (n + 1 < len(part) and part[n + 1][2][0] in ("ziel", "measures-mark")):
+            halves.append([])
+    halves = [half for half in halves if half]
+    texts = [_plain(t) for _, t, k in part if k[0] == "text"]
+    if not texts:
+        return [part, []]  # only markers: nothing to tell apart
+    if len(halves) == 1 and texts[0] in texts[1:]:
+            at = [n for n, (_, t, k) in enumerate(part) if _plain(t) == texts[0]][1]
+            halves = [part[:at], part[at:]]
+    return halves if len(halves) == 2 else None
+
+
+def parse_synopsis(path: Path, display: str, origin: str = "") -> tuple[dict, list[Problem]]:
+    """The concept (plain data, ids still None) and the lines that could not be mapped."""
+    title, versions, lines = read_header(path, display)
+    builder = _Builder(display)
+    plain: list[tuple[int, str]] = []
+    for line, text in [*lines, (0, "\t")]:
+        if "\t" not in text:
+            plain.append((line, text))
+            continue
+        if plain:
+            builder.block(plain)
+            plain = []
+        if line:
+            builder.row(line, text.split("\t"))
+    concept = {"title": title, "origin": origin, "versions": versions,
+               "sections": builder.finish()}
+    return concept, builder.unmapped
+
+
+# --- merge into an existing concept and assign ids ----------------------------------------------
+
+
+def _key(item: Any) -> str:
+    return next((str(item[k]) for k in ("title", "label", "after", "text", "before")
+                 if item.get(k) is not None), "")
+
+
+def _match(old: list[str], new: list[str]) -> dict[int, int]:
+    """New index → old index: equal texts first, then similar ones; ties go to the nearer."""
+    candidates = []
+    for j, b in enumerate(new):
+        for i, a in enumerate(old):
+            matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+            score = 1.0 if a == b else matcher.quick_ratio() >= 0.7 and matcher.ratio()
+            if score >= 0.7:
+                candidates.append((-score, abs(i - j), j, i))
+    matches: dict[int, int] = {}
+    for _, _, j, i in sorted(candidates):
+        if j not in matches and i not in matches.values():
+            matches[j] = i
+    return matches
+
+
+def _put(target: CommentedMap, key: str, value: Any) -> None:
+    """Set a key, inserting a new one at its place in the file's usual key order."""
+    if key in target:
+        target[key] = value
+        return
+    rank = _ORDER.index(key)
+    at = next((n for n, k in enumerate(target) if k in _ORDER and _ORDER.index(k) > rank), None)
+    target.insert(len(target) if at is None else at, key, value)
+
+
+def _styled(key: str, value: Any) -> Any:
+    if key not in _QUOTED or not isinstance(value, str):
+        return value
+    if '"' in value and "'" not in value:
+        return SingleQuotedScalarString(value)
+    return DoubleQuotedScalarString(value)
+
+
+def merge(old: CommentedMap | None, new: dict[str, Any], dropped: list[str]) -> CommentedMap:
+    """Update an existing item in place (keeping its id and hand-written keys) or make one."""
+    target = CommentedMap() if old is None else old
+    for key, value in new.items():
+        if key == "id" and "id" in target or key in _HAND and key in target:
+            continue
+        if isinstance(value, list):
+            _put(target, key, _merge_list(target.get(key), value, dropped, target.get("id")))
+        elif key not in target or target[key] != value:
+            _put(target, key, _styled(key, value))
+    for key in _REMOVABLE - new.keys():
+        target.pop(key, None)
+    return target
+
+
+def _merge_list(old: Any, new: list[dict[str, Any]], dropped: list[str], parent: Any) -> Any:
+    existing = list(old or [])
+    matches = _match([_key(o) for o in existing], [_key(n) for n in new])
+    items = [merge(existing[matches[j]] if j in matches else None, item, dropped)
+             for j, item in enumerate(new)]
+    dropped += [f"{parent}/{o.get('id')}" if parent else str(o.get("id"))
+                for i, o in enumerate(existing) if i not in matches.values()]
+    seq = old if isinstance(old, CommentedSeq) and existing else CommentedSeq()
+    seq[:] = items
+    return seq
+
+
+def slug(text: str, fallback: str) -> str:
+    """Readable id from the first words: lowercase ascii, umlauts spelled out, no stopwords."""
+    text = _plain(text).lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _STOPWORDS and len(w) > 1]
+    return "-".join(words[:3]) or fallback
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    ident = next(c for n in range(1, 10_000) if (c := base if n == 1 else f"{base}-{n}") not in taken)
+    taken.add(ident)
+    return ident
+
+
+def assign_ids(concept: CommentedMap) -> None:
+    """Give every item without an id a readable one, unique where the concept needs it."""
+    versions = {v["id"] for v in concept["versions"] if v.get("id")}
+    for version in concept["versions"]:
+        version["id"] = version.get("id") or _unique(slug(version["label"], "fassung"), versions)
+    if concept.get("default_version") not in versions:
+        _put(concept, "default_version", concept["versions"][-1]["id"])
+    nodes = [(s, "abschnitt") for s in concept["sections"]]
+    nodes += [(f, "handlungsfeld-ungenannt") for s, _ in nodes for f in s.get("fields") or []]
+    nodes += [(g, "ziel") for f, _ in nodes for g in f.get("goals") or []]
+    taken = {node["id"] for node, _ in nodes if node.get("id")}
+    for node, fallback in nodes:
+        if not node.get("id"):
+            node["id"] = _unique(slug(node.get("title") or "", fallback), taken)
+        texts = [*(node.get("paragraphs") or []), *(node.get("measures") or [])]
+        names = {t["id"] for t in texts if t.get("id")}
+        for text in texts:
+            if not text.get("id"):
+                text["id"] = _unique(slug(_key(text), "absatz"), names)
+
+
+# --- write ------------------------------------------------------------------------------------
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(
+        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    return yaml
+
+
+def _validated(text: str, display: str) -> Concept:
+    """Load the text to be written exactly as the build will: any problem is raised, not written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "konzept.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_concept(path, f"{display} (as imported)")[0]
+
+
+def import_synopsis(synopsis: Path, output: Path, *, title: str | None = None,
+                    issuer: str | None = None) -> ImportResult:
+    """Import a synopsis into `output`, merging with what is there; write only if it changes."""
+    origin = Path(os.path.relpath(synopsis.resolve(), output.resolve().parent)).as_posix()
+    new, unmapped = parse_synopsis(synopsis, str(synopsis), origin)
+    existing = None
+    if output.exists():
+        existing = load_concept(output, str(output))[0]
+        tree = _yaml().load(read_text(output, str(output))[0])
+        del new["title"]
+    else:
+        if issuer is None:
+            raise SourceError(Problem(output, None, "a new concept needs --issuer: the synopsis "
+                                      "does not name the issuer"))
+        tree = CommentedMap()
+        tree.yaml_set_start_comment(f"Inhaltsdaten, übertragen aus der Synopse {origin} "
+                                    "(brochures import-synopsis).")
+    new.update({k: v for k, v in (("title", title), ("issuer", issuer)) if v is not None})
+    dropped: list[str] = []
+    merge(tree, new, dropped)
+    assign_ids(tree)
+    buffer = io.StringIO()
+    _yaml().dump(tree, buffer)
+    concept = _validated(buffer.getvalue(), str(output))
+    if existing is not None and concept.model_dump() == existing.model_dump():
+        return ImportResult(False, unmapped, dropped)
+    write_atomic(output, buffer.getvalue().encode("utf-8"))
+    return ImportResult(True, unmapped, dropped)
