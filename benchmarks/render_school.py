@@ -54,9 +54,9 @@ def main() -> None:
     base_url = project.template_dirs[0].as_uri() + "/"
 
     def floor() -> None:
-        weasyprint.HTML(string=page.html, base_url=base_url, url_fetcher=renderer.fetcher).write_pdf(
-            font_config=renderer.fonts
-        )
+        weasyprint.HTML(
+            string=page.html, base_url=base_url, url_fetcher=renderer.fetcher
+        ).write_pdf(font_config=renderer.fonts)
 
     def html_only() -> None:
         render.render_html(env, content, lang)
@@ -71,7 +71,10 @@ def main() -> None:
     html = timed(html_only, args.runs)
     pdf = renderer.render(page.html)
     med_ours, med_bare = statistics.median(ours), statistics.median(bare)
-    print(f"brochure: {args.brochure} ({pdf.pages} pages, {len(pdf.data) / 1024:.1f} KB), runs: {args.runs}")
+    print(
+        f"brochure: {args.brochure} ({pdf.pages} pages, {len(pdf.data) / 1024:.1f} KB), "
+        f"runs: {args.runs}"
+    )
     print(f"first render in process:          {cold:.3f} s")
     print(f"project path, median warm:        {med_ours:.4f} s per PDF")
     print(f"  of which Jinja2 HTML (median):  {statistics.median(html):.4f} s")

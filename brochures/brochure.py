@@ -7,7 +7,7 @@ from pathlib import Path
 
 from brochures.concept import Concept, Version
 from brochures.errors import Problem
-from brochures.model import InlineHtml, Model, PlainText, Slug, sanitize_inline
+from brochures.model import Model, PlainText, Slug, sanitize_inline
 from brochures.yamlfile import YamlDocument, load, validate
 
 
@@ -39,7 +39,9 @@ class Brochure(Model):
     languages: list[str] | None = None
 
 
-def load_brochure(path: Path, display: str) -> tuple[Brochure | None, YamlDocument | None, list[Problem]]:
+def load_brochure(
+    path: Path, display: str
+) -> tuple[Brochure | None, YamlDocument | None, list[Problem]]:
     doc, problems = load(path, display)
     if doc is None or problems:
         return None, doc, problems
@@ -137,8 +139,13 @@ def select(
         if markup:
             text = "\n\n".join(paragraphs_of(text))
         line = brochure_doc.line_of((key,))
-        return Message(f"brochure:{brochure.id}/{key}", text, origin(line, brochure_doc.display),
-                       f"Broschüre {brochure.id}: {where}", markup)
+        return Message(
+            f"brochure:{brochure.id}/{key}",
+            text,
+            origin(line, brochure_doc.display),
+            f"Broschüre {brochure.id}: {where}",
+            markup,
+        )
 
     def texts(items, where: str) -> list[tuple[Message, bool]]:
         out = []
@@ -156,11 +163,15 @@ def select(
         if (goal.change == "added" and not later) or (goal.change == "removed" and later):
             continue
         if fld.id not in fields:
-            title = (Message(fld.id, fld.title, origin(fld.line), "Titel eines Handlungsfelds")
-                     if fld.title else None)
+            title = (
+                Message(fld.id, fld.title, origin(fld.line), "Titel eines Handlungsfelds")
+                if fld.title
+                else None
+            )
             intro = texts(fld.paragraphs, f"Einleitung des Handlungsfelds {fld.number or fld.id}")
-            fields[fld.id] = FieldContent(fld.id, fld.number, title,
-                                          intro if brochure.field_intro else [])
+            fields[fld.id] = FieldContent(
+                fld.id, fld.number, title, intro if brochure.field_intro else []
+            )
         content = GoalContent(
             id=goal.id,
             number=goal.number,
@@ -173,8 +184,16 @@ def select(
             if text is not None:
                 number = measure.number if later else (measure.previous_number or measure.number)
                 content.measures.append(
-                    (number, Message(measure.full_id, text, origin(measure.line),
-                                     f"Maßnahme im Ziel „{goal.title}“", markup=True))
+                    (
+                        number,
+                        Message(
+                            measure.full_id,
+                            text,
+                            origin(measure.line),
+                            f"Maßnahme im Ziel „{goal.title}“",
+                            markup=True,
+                        ),
+                    )
                 )
         fields[fld.id].goals.append(content)
 
@@ -187,9 +206,12 @@ def select(
         format=brochure.format or default_format,
         version=version,
         issuer=concept.issuer,
-        concept_title=Message("concept/title", concept.title,
-                              origin(concept_doc.line_of(("title",))),
-                              "Titel des Integrationskonzepts (Quellenangabe)"),
+        concept_title=Message(
+            "concept/title",
+            concept.title,
+            origin(concept_doc.line_of(("title",))),
+            "Titel des Integrationskonzepts (Quellenangabe)",
+        ),
         title=required(own("title", brochure.title, "Titel")),
         subtitle=own("subtitle", brochure.subtitle, "Untertitel"),
         audience=required(own("audience", brochure.audience, "Zielgruppe")),

@@ -100,7 +100,9 @@ def build(
     return report
 
 
-def plan(project: Project, brochures: list[str], langs: list[str], editions: list[str]) -> list[Job]:
+def plan(
+    project: Project, brochures: list[str], langs: list[str], editions: list[str]
+) -> list[Job]:
     """One job per brochure × language × edition; unknown ids are input errors."""
     problems = [
         Problem(None, None, f"unknown brochure '{b}' (known: {', '.join(project.brochures)})")
@@ -112,12 +114,19 @@ def plan(project: Project, brochures: list[str], langs: list[str], editions: lis
         if wrong:
             problems.append(Problem(None, None, wrong))
         elif code not in project.settings.languages:
-            problems.append(Problem(None, None, f"'{code}' is not one of the project's languages "
-                                    f"({', '.join(project.settings.languages)})"))
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    f"'{code}' is not one of the project's languages "
+                    f"({', '.join(project.settings.languages)})",
+                )
+            )
     for edition in editions:
         if edition not in EDITIONS:
-            problems.append(Problem(None, None, f"unknown edition '{edition}' "
-                                    f"(known: {', '.join(EDITIONS)})"))
+            problems.append(
+                Problem(None, None, f"unknown edition '{edition}' (known: {', '.join(EDITIONS)})")
+            )
     if problems:
         raise ConfigError(problems)
     jobs = []
@@ -160,7 +169,9 @@ def select_pages(
         if job.lang != SOURCE_LANGUAGE and not any(counts[s] for s in USABLE):
             report.skipped.append((job.name, "no translations yet"))
         elif reviewed_only and not texts.complete:
-            missing = ", ".join(f"{counts[s]} {s}" for s in State if s != State.REVIEWED and counts[s])
+            missing = ", ".join(
+                f"{counts[s]} {s}" for s in State if s != State.REVIEWED and counts[s]
+            )
             report.skipped.append((job.name, f"not fully reviewed ({missing})"))
         else:
             pages.append(Page(job, html, texts))

@@ -24,8 +24,14 @@ from brochures.project import default_templates as project_default_templates
 
 POT_NAME = "messages.pot"
 # Header fields a translator's tool rewrites on every save; they never make a catalog stale.
-VOLATILE_HEADERS = {"PO-Revision-Date", "POT-Creation-Date", "Last-Translator", "Language-Team",
-                    "X-Generator", "Generated-By"}
+VOLATILE_HEADERS = {
+    "PO-Revision-Date",
+    "POT-Creation-Date",
+    "Last-Translator",
+    "Language-Team",
+    "X-Generator",
+    "Generated-By",
+}
 DRAFT_COMMENT = "draft by the brochures developers; awaits review by a native speaker"
 
 
@@ -42,7 +48,7 @@ USABLE = {State.REVIEWED, State.UNREVIEWED}
 
 
 class CatalogChanged(BrochuresError):
-    """A catalog changed on disk after the tool read it: a translator's work is never overwritten."""
+    """A catalog changed on disk after it was read: a translator's work is never overwritten."""
 
     exit_status = 1
 
@@ -96,7 +102,9 @@ def extract(project: Project) -> list[SourceMessage]:
     for display, path in template_files(project):
         with path.open("rb") as handle:
             for line, msgid, comments, context in babel_extract_file(
-                babel_extract, handle, comment_tags=("Translators:",),
+                babel_extract,
+                handle,
+                comment_tags=("Translators:",),
                 options={"extensions": "jinja2.ext.i18n", "trimmed": "true"},
             ):
                 if isinstance(msgid, tuple):  # ngettext: the singular identifies it
@@ -173,7 +181,9 @@ def msgfmt_check(text: str, display: str) -> list[Problem]:
         raise EnvironmentProblem("msgfmt not found: install GNU gettext (apt-get install gettext)")
     run = subprocess.run(
         [msgfmt, "--check-format", "--check-domain", "-o", "/dev/null", "-"],
-        input=text.encode("utf-8"), capture_output=True, check=False,
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=False,
     )
     if run.returncode == 0:
         return []
@@ -189,27 +199,49 @@ def _check_header(po: polib.POFile, display: str, lang: str) -> list[Problem]:
     problems = []
     declared = po.metadata.get("Language", "").replace("-", "_")
     if declared and declared.split("_")[0] != lang.split("_")[0]:
-        problems.append(Problem(display, 1, f"catalog is for language '{declared}', "
-                                            f"but lies in the folder of '{lang}'"))
+        problems.append(
+            Problem(
+                display,
+                1,
+                f"catalog is for language '{declared}', but lies in the folder of '{lang}'",
+            )
+        )
     expected = get_plural(lang)
     plural = po.metadata.get("Plural-Forms", "")
     match = re.search(r"nplurals\s*=\s*(\d+)", plural)
     if plural and (match is None or int(match[1]) != expected.num_plurals):
-        problems.append(Problem(display, 1, f"Plural-Forms header '{plural}' is wrong for "
-                                            f"'{lang}' (expected {expected.plural_forms})"))
+        problems.append(
+            Problem(
+                display,
+                1,
+                f"Plural-Forms header '{plural}' is wrong for "
+                f"'{lang}' (expected {expected.plural_forms})",
+            )
+        )
     return problems
 
 
 def canonical(po: polib.POFile) -> tuple:
     """What a catalog says, independent of wrapping, order and volatile header dates."""
     header = tuple(sorted((k, v) for k, v in po.metadata.items() if k not in VOLATILE_HEADERS))
-    entries = tuple(sorted(
-        (e.msgctxt or "", e.msgid, e.msgid_plural or "", e.msgstr,
-         tuple(sorted(e.msgstr_plural.items())), tuple(sorted(e.flags)), e.previous_msgid or "",
-         tuple(e.occurrences), " ".join((e.comment or "").split()),
-         " ".join((e.tcomment or "").split()), bool(e.obsolete))
-        for e in po  # obsolete entries included
-    ))
+    entries = tuple(
+        sorted(
+            (
+                e.msgctxt or "",
+                e.msgid,
+                e.msgid_plural or "",
+                e.msgstr,
+                tuple(sorted(e.msgstr_plural.items())),
+                tuple(sorted(e.flags)),
+                e.previous_msgid or "",
+                tuple(e.occurrences),
+                " ".join((e.comment or "").split()),
+                " ".join((e.tcomment or "").split()),
+                bool(e.obsolete),
+            )
+            for e in po  # obsolete entries included
+        )
+    )
     return header, entries
 
 
@@ -221,8 +253,14 @@ def write_catalog(catalog_path: Path, po: polib.POFile, read: bytes | None) -> N
     """Atomic write, refused if the file changed on disk since it was read."""
     current = catalog_path.read_bytes() if catalog_path.exists() else None
     if current != read:
-        raise CatalogChanged(Problem(catalog_path, None, "changed on disk after it was read "
-                                     "(saved in a translation tool meanwhile?); not overwritten"))
+        raise CatalogChanged(
+            Problem(
+                catalog_path,
+                None,
+                "changed on disk after it was read "
+                "(saved in a translation tool meanwhile?); not overwritten",
+            )
+        )
     write_atomic(catalog_path, serialise(po))
 
 
@@ -275,9 +313,14 @@ def merge(old: polib.POFile | None, template: polib.POFile, lang: str) -> polib.
     po.header = old.header if old is not None else ""
     previous = {key_of(e.msgctxt, e.msgid): e for e in (old or [])}
     for source in template:
-        entry = polib.POEntry(msgctxt=source.msgctxt, msgid=source.msgid, msgstr="",
-                              occurrences=list(source.occurrences), comment=source.comment,
-                              flags=list(source.flags))
+        entry = polib.POEntry(
+            msgctxt=source.msgctxt,
+            msgid=source.msgid,
+            msgstr="",
+            occurrences=list(source.occurrences),
+            comment=source.comment,
+            flags=list(source.flags),
+        )
         was = previous.pop(key_of(source.msgctxt, source.msgid), None)
         if was is not None and was.msgstr:
             entry.msgstr = was.msgstr
@@ -312,8 +355,11 @@ def update(project: Project, check: bool = False) -> UpdateReport:
     template = make_template(extract(project))
     report = UpdateReport()
     targets: list[tuple[Path, str | None]] = [(pot_path(project), None)]
-    targets += [(po_path(project, lang), lang) for lang in project.settings.languages
-                if lang != SOURCE_LANGUAGE]
+    targets += [
+        (po_path(project, lang), lang)
+        for lang in project.settings.languages
+        if lang != SOURCE_LANGUAGE
+    ]
     loaded = {}
     for path, lang in targets:  # read (and validate) everything before writing anything
         if path.exists():
@@ -365,8 +411,9 @@ class CatalogTexts:
         if entry is not None and entry.msgid != msgid and entry.msgstr:
             state = State.OUTDATED  # the catalog was not updated since the German changed
         if state in USABLE and entry is not None:
-            result = Lookup(sanitize_inline(entry.msgstr) if "<" in entry.msgstr
-                            else entry.msgstr, state, False)
+            result = Lookup(
+                sanitize_inline(entry.msgstr) if "<" in entry.msgstr else entry.msgstr, state, False
+            )
         else:
             result = Lookup(msgid, state, True)
         self.seen[key] = result
@@ -402,7 +449,6 @@ def load_texts(project: Project, lang: str) -> CatalogTexts:
     return CatalogTexts(lang, read_catalog(path, display_of(project, path), lang).po)
 
 
-
 def status(project: Project) -> list[dict]:
     """Counts of review states per brochure × language (like `sphinx-intl stat`)."""
     from brochures import render  # the texts a brochure needs are the ones its templates look up
@@ -419,7 +465,12 @@ def status(project: Project) -> list[dict]:
             render.render_html(env, content, language(lang), texts)
             counts = texts.counts()
             total = sum(counts.values()) or 1
-            rows.append({"brochure": brochure_id, "language": lang,
-                         **{s.value: counts[s] for s in State},
-                         "complete": counts[State.REVIEWED] / total})
+            rows.append(
+                {
+                    "brochure": brochure_id,
+                    "language": lang,
+                    **{s.value: counts[s] for s in State},
+                    "complete": counts[State.REVIEWED] / total,
+                }
+            )
     return rows

@@ -57,19 +57,38 @@ def list_command(project_dir: Path) -> None:
     click.echo("brochures:")
     for brochure in project.brochures.values():
         fmt = brochure.format or project.settings.default_format
-        click.echo(f"  {brochure.id:20} {fmt:12} {brochure.title}  (goals: "
-                   f"{', '.join(brochure.goals)})")
+        click.echo(
+            f"  {brochure.id:20} {fmt:12} {brochure.title}  (goals: {', '.join(brochure.goals)})"
+        )
 
 
 @cli.command("build")
-@click.option("--brochure", "brochures", multiple=True, metavar="ID",
-              help="Build only this brochure (repeatable). Default: all.")
-@click.option("--lang", "langs", multiple=True, metavar="LANG",
-              help="Build only this language (repeatable). Default: every language of a brochure.")
-@click.option("--edition", type=click.Choice(["single", "bilingual", "all"]), default="all",
-              show_default=True, help="Single-language PDFs, German beside the language, or both.")
-@click.option("--reviewed-only", is_flag=True,
-              help="Build a language only when every text it needs is reviewed (for print runs).")
+@click.option(
+    "--brochure",
+    "brochures",
+    multiple=True,
+    metavar="ID",
+    help="Build only this brochure (repeatable). Default: all.",
+)
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
+    help="Build only this language (repeatable). Default: every language of a brochure.",
+)
+@click.option(
+    "--edition",
+    type=click.Choice(["single", "bilingual", "all"]),
+    default="all",
+    show_default=True,
+    help="Single-language PDFs, German beside the language, or both.",
+)
+@click.option(
+    "--reviewed-only",
+    is_flag=True,
+    help="Build a language only when every text it needs is reviewed (for print runs).",
+)
 @click.pass_obj
 def build_command(
     project_dir: Path,
@@ -92,18 +111,28 @@ def build_command(
         for failure in result.failures:
             console.print(f"  [red]{result.job.name}: {failure}[/]")
         if result.fallbacks:
-            console.print(f"  {result.job.name}: {len(result.fallbacks)} texts shown in German "
-                          f"(outdated or missing): {', '.join(result.fallbacks)}")
+            console.print(
+                f"  {result.job.name}: {len(result.fallbacks)} texts shown in German "
+                f"(outdated or missing): {', '.join(result.fallbacks)}"
+            )
 
     editions = list(EDITIONS) if edition == "all" else [edition]
-    report = build(project_dir, list(brochures), list(langs), editions, reviewed_only,
-                   on_result=show)
+    report = build(
+        project_dir, list(brochures), list(langs), editions, reviewed_only, on_result=show
+    )
     table = Table("job", "result", "pages", "KB", "reviewed", "unreviewed", "German", "seconds")
     for r in report.results:
         c = r.counts
-        table.add_row(r.job.name, "ok" if r.ok else "FAILED", str(r.pages), f"{r.size / 1024:.0f}",
-                      str(c.get("reviewed", 0)), str(c.get("unreviewed", 0)),
-                      str(len(r.fallbacks)), f"{r.seconds:.2f}")
+        table.add_row(
+            r.job.name,
+            "ok" if r.ok else "FAILED",
+            str(r.pages),
+            f"{r.size / 1024:.0f}",
+            str(c.get("reviewed", 0)),
+            str(c.get("unreviewed", 0)),
+            str(len(r.fallbacks)),
+            f"{r.seconds:.2f}",
+        )
     console.print(table)
     for name, why in report.skipped:
         console.print(f"skipped {name}: {why}")
@@ -156,20 +185,29 @@ def status_command(project_dir: Path, as_json: bool) -> None:
         return
     table = Table("brochure", "language", *(s.value for s in State), "complete")
     for row in rows:
-        table.add_row(row["brochure"], row["language"], *(str(row[s.value]) for s in State),
-                      f"{row['complete']:.0%}")
+        table.add_row(
+            row["brochure"],
+            row["language"],
+            *(str(row[s.value]) for s in State),
+            f"{row['complete']:.0%}",
+        )
     Console().print(table)
 
 
 @cli.command("import-synopsis")
 @click.argument("synopsis", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Concept file to create or merge into. Default: source/konzept.yaml.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Concept file to create or merge into. Default: source/konzept.yaml.",
+)
 @click.option("--title", help="Document title (default: from the header row, or kept).")
 @click.option("--issuer", help="Issuer; needed for a new concept file, else kept.")
 @click.pass_obj
-def import_synopsis_command(project_dir: Path, synopsis: Path, output: Path | None,
-                            title: str | None, issuer: str | None) -> None:
+def import_synopsis_command(
+    project_dir: Path, synopsis: Path, output: Path | None, title: str | None, issuer: str | None
+) -> None:
     """Import a council synopsis (two versions side by side) into the structured concept."""
     from brochures.synopsis import import_synopsis
 

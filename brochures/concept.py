@@ -208,16 +208,22 @@ def _check(concept: Concept, doc: YamlDocument) -> list[Problem]:
         problems.append(Problem(doc.display, line, message))
 
     if len(concept.versions) != 2:
-        problem(doc.line_of(("versions",)),
-                f"versions: exactly two versions expected, got {len(concept.versions)}")
+        problem(
+            doc.line_of(("versions",)),
+            f"versions: exactly two versions expected, got {len(concept.versions)}",
+        )
     elif concept.earlier.date >= concept.later.date:
-        problem(doc.line_of(("versions", 1, "date")),
-                "versions: the later version must have the later date")
+        problem(
+            doc.line_of(("versions", 1, "date")),
+            "versions: the later version must have the later date",
+        )
     version_ids: dict[str, int] = {}
     for version in concept.versions:
         if version.id in version_ids:
-            problem(version.line, f"duplicate version id '{version.id}' "
-                                  f"(first at line {version_ids[version.id]})")
+            problem(
+                version.line,
+                f"duplicate version id '{version.id}' (first at line {version_ids[version.id]})",
+            )
         else:
             version_ids[version.id] = version.line
     if concept.default_version not in version_ids:

@@ -71,9 +71,9 @@ class PdfRenderer:
 
     def render(self, html: str) -> RenderedPdf:
         base_url = self.template_dirs[0].as_uri() + "/"
-        document = weasyprint.HTML(
-            string=html, base_url=base_url, url_fetcher=self.fetcher
-        ).render(font_config=self.fonts)
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
+            font_config=self.fonts
+        )
         data = document.write_pdf()
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]

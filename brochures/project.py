@@ -53,7 +53,7 @@ class Project:
 
     @property
     def template_dirs(self) -> list[Path]:
-        """The project's own templates (if any) first, then the default set; real paths, no twins."""
+        """The project's own templates (if any), then the default set; real paths, no twins."""
         dirs = [(self.root / "templates").resolve(), default_templates().resolve()]
         return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
 
@@ -71,9 +71,14 @@ class Project:
 
     def content(self, brochure_id: str) -> BrochureContent:
         brochure = self.brochures[brochure_id]
-        return select(self.concept, self.concept_doc, brochure,
-                      self.brochure_docs[brochure_id], self.settings.default_format,
-                      self.settings.contact)
+        return select(
+            self.concept,
+            self.concept_doc,
+            brochure,
+            self.brochure_docs[brochure_id],
+            self.settings.default_format,
+            self.settings.contact,
+        )
 
 
 def load_project(root: Path) -> Project:
@@ -111,12 +116,17 @@ def load_project(root: Path) -> Project:
         if brochure is None or doc is None:
             continue
         if brochure.id in brochures:
-            problems.append(doc.problem(("id",), f"duplicate brochure id '{brochure.id}' "
-                                                  f"(also in {docs[brochure.id].display})"))
+            problems.append(
+                doc.problem(
+                    ("id",),
+                    f"duplicate brochure id '{brochure.id}' (also in {docs[brochure.id].display})",
+                )
+            )
             continue
         if path.stem != brochure.id:
-            problems.append(doc.problem(("id",), f"id '{brochure.id}' differs from the file "
-                                                 f"name '{path.stem}'"))
+            problems.append(
+                doc.problem(("id",), f"id '{brochure.id}' differs from the file name '{path.stem}'")
+            )
         brochures[brochure.id] = brochure
         docs[brochure.id] = doc
         if not brochure.goals:
@@ -125,19 +135,32 @@ def load_project(root: Path) -> Project:
             known = concept.goals()
             for i, goal_id in enumerate(brochure.goals):
                 if goal_id not in known:
-                    problems.append(doc.problem(("goals", i), f"goals[{i}]: unknown goal "
-                                                f"'{goal_id}' (known: {', '.join(known)})"))
+                    problems.append(
+                        doc.problem(
+                            ("goals", i),
+                            f"goals[{i}]: unknown goal '{goal_id}' (known: {', '.join(known)})",
+                        )
+                    )
             versions = [v.id for v in concept.versions]
             if brochure.version is not None and brochure.version not in versions:
-                problems.append(doc.problem(("version",), f"version: unknown version "
-                                            f"'{brochure.version}' (known: {', '.join(versions)})"))
+                problems.append(
+                    doc.problem(
+                        ("version",),
+                        f"version: unknown version "
+                        f"'{brochure.version}' (known: {', '.join(versions)})",
+                    )
+                )
         if brochure.languages is not None:
             problems += _check_languages(doc, ("languages",), brochure.languages)
             if settings is not None:
                 for i, code in enumerate(brochure.languages):
                     if code not in settings.languages and check_code(code) is None:
-                        problems.append(doc.problem(("languages", i), f"languages[{i}]: '{code}' "
-                                                    "is not one of the project's languages"))
+                        problems.append(
+                            doc.problem(
+                                ("languages", i),
+                                f"languages[{i}]: '{code}' is not one of the project's languages",
+                            )
+                        )
     raise_if(problems, ConfigError)
     assert settings is not None and settings_doc is not None
     assert concept is not None and concept_doc is not None
@@ -161,10 +184,18 @@ def _check_languages(doc: YamlDocument, loc: tuple, codes: list[str]) -> list[Pr
 def _check_formats(project: Project, problems: list[Problem]) -> None:
     formats = project.formats()
     wanted = [(project.settings_doc, project.settings.default_format, "default_format")]
-    wanted += [(project.brochure_docs[b.id], b.format, "format")
-               for b in project.brochures.values() if b.format]
+    wanted += [
+        (project.brochure_docs[b.id], b.format, "format")
+        for b in project.brochures.values()
+        if b.format
+    ]
     searched = ", ".join(str(d / "formats") for d in project.template_dirs)
     for doc, fmt, key in wanted:
         if fmt not in formats:
-            problems.append(doc.problem((key,), f"{key}: unknown format '{fmt}' (known: "
-                                        f"{', '.join(formats) or 'none'}; searched {searched})"))
+            problems.append(
+                doc.problem(
+                    (key,),
+                    f"{key}: unknown format '{fmt}' (known: "
+                    f"{', '.join(formats) or 'none'}; searched {searched})",
+                )
+            )

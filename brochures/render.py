@@ -26,8 +26,8 @@ from jinja2.environment import TemplateModule
 from markupsafe import Markup, escape
 
 from brochures.brochure import BrochureContent, Message
-from brochures.errors import Problem, TemplateError
 from brochures.catalogs import Lookup, State
+from brochures.errors import Problem, TemplateError
 from brochures.languages import SOURCE_LANGUAGE, Language, language
 from brochures.project import FORMAT_SUFFIX
 
@@ -108,8 +108,9 @@ def format_template(env: Environment, stem: str, template_dirs: list[Path]) -> T
         searched = ", ".join(str(d) for d in template_dirs)
         raise TemplateError(f"template '{exc.name}' not found (searched: {searched})") from None
     except TemplateSyntaxError as exc:
-        raise TemplateError(Problem(exc.filename or name, exc.lineno,
-                                    f"template syntax error: {exc.message}")) from None
+        raise TemplateError(
+            Problem(exc.filename or name, exc.lineno, f"template syntax error: {exc.message}")
+        ) from None
 
 
 class Texts(Protocol):
@@ -198,7 +199,9 @@ def render_html(
             return Markup("")
         if isinstance(message, str):
             return Markup(ltr_islands(str(escape(message))))
-        return Markup(ltr_islands(message.source if message.markup else str(escape(message.source))))
+        return Markup(
+            ltr_islands(message.source if message.markup else str(escape(message.source)))
+        )
 
     def gettext(msgid: str) -> str:
         looked = texts.lookup(None, msgid)
@@ -227,13 +230,13 @@ def render_html(
         "version_date": localized_date(content.version.date, lang.code),
         "source_version_date": localized_date(content.version.date, SOURCE_LANGUAGE),
         "notice": False,
-        "font_stacks": {code: language(code).css_font_family
-                        for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))},
+        "font_stacks": {
+            code: language(code).css_font_family
+            for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))
+        },
     }
     module = _render(env, template, context)
-    if lang.code != SOURCE_LANGUAGE and any(
-        texts.counts()[state] for state in NOTICE_STATES
-    ):
+    if lang.code != SOURCE_LANGUAGE and any(texts.counts()[state] for state in NOTICE_STATES):
         module = _render(env, template, {**context, "notice": True})
     max_pages = getattr(module, "max_pages", None)
     return RenderedHtml(str(module), content.format, int(max_pages) if max_pages else None)
@@ -245,11 +248,13 @@ def _render(env: Environment, template: Template, context: dict) -> TemplateModu
     except TemplateNotFound as exc:
         where = _template_position(exc.__traceback__)
         searched = ", ".join(str(d) for d in env.globals["template_dirs"])
-        raise TemplateError(Problem(*where, f"template '{exc.name}' not found "
-                                    f"(searched: {searched})")) from None
+        raise TemplateError(
+            Problem(*where, f"template '{exc.name}' not found (searched: {searched})")
+        ) from None
     except TemplateSyntaxError as exc:
-        raise TemplateError(Problem(exc.filename, exc.lineno,
-                                    f"template syntax error: {exc.message}")) from None
+        raise TemplateError(
+            Problem(exc.filename, exc.lineno, f"template syntax error: {exc.message}")
+        ) from None
     except UndefinedError as exc:
         where = _template_position(exc.__traceback__)
         raise TemplateError(Problem(*where, f"template error: {exc.message}")) from None

@@ -24,40 +24,48 @@ from brochures.errors import Problem, SourceError, raise_if
 from brochures.files import write_atomic
 from brochures.yamlfile import read_text
 
-_HEADER = re.compile(
-    r"(?P<title>.+?)\s+i\.\s?d\.\s?F\.\s+vom\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})\s*\((?P<label>[^)]+)\)"
-)
+_HEADER = re.compile(r"(.+?)\s+i\.\s?d\.\s?F\.\s+vom\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*\(([^)]+)\)")
 _BLOCK = re.compile(r"<p\b[^>]*>(.*?)</p>|<ol\b[^>]*>(.*?)(?:</ol>|$)", re.S | re.I)
+_BLOCK_TAG = re.compile(r"</?(?:p|ol|ul|li|br|div)\b[^>]*>", re.I)
+_NOT_INLINE = re.compile(r"</?(?!(?:strong|em|a|br)\b)[a-z][^>]*>", re.I)
 _HEADING = re.compile(r"(\d+(?:\.\d+)+\.?|\d+\.)\s+(\S.*)")
 _ITEM = re.compile(r"(?:^|\s)(\d{1,2})\.\s+")
 _ELISION = re.compile(r"^\(\s*(?:\.\.\.|…)\s*\)\s*")
-_NOT_INLINE = re.compile(r"</?(?!(?:strong|em|a|br)\b)[a-z][^>]*>", re.I)
-_SEPARATOR = re.compile(r"-+")
-_BLOCK_TAG = re.compile(r"</?(?:p|ol|ul|li|br|div)\b[^>]*>", re.I)
+_MARKERS = ("ziel", "measures-mark")
+_NOT_A_SYNOPSIS = (
+    "not a synopsis: expected a header row naming both versions, e.g. 'Integrationskonzept "
+    "i.d.F. vom 21.03.2019 (AFS)<TAB>Integrationskonzept i.d.F. vom 27.05.2019 (Rat)'"
+)
 _UNNAMED_NOTE = (
     "Der Auszug nennt dieses Handlungsfeld nicht: Die Synopse gibt {goals} ohne die Überschrift "
     "{its} Handlungsfelds wieder."
 )
-_STOPWORDS = set(
-    "der die das den dem des ein eine einer einem einen eines und oder mit von vom zu zur zum im in "
-    "am an auf aus bei fuer ueber um als auch ist sind sich es sie wie so wird werden kann koennen "
-    "muss soll sollen dass nicht noch nur sowie hinzu kommt dies diese dieser durch".split()
-)
-# Key order of the concept file; keys the import may drop from an existing item; hand-written keys.
-_ORDER = (
-    "id label date number previous_number title alt_title issuer origin note versions "
-    "default_version change title_only elided_before text before after paragraphs fields goals "
-    "measures sections"
-).split()
-_REMOVABLE = {"text", "before", "after", "elided_before", "previous_number", "paragraphs", "measures"}
+_STOPWORDS = {
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "einen", "eines",
+    "und", "oder", "mit", "von", "vom", "zu", "zur", "zum", "im", "in", "am", "an", "auf", "aus",
+    "bei", "fuer", "ueber", "um", "als", "auch", "ist", "sind", "sich", "es", "sie", "wie", "so",
+    "wird", "werden", "kann", "koennen", "muss", "soll", "sollen", "dass", "nicht", "noch", "nur",
+    "sowie", "hinzu", "kommt", "dies", "diese", "dieser", "durch",
+}  # fmt: skip
+# The concept file's key order; keys an import may drop; hand-written keys an import keeps.
+_ORDER = [
+    "id", "label", "date", "number", "previous_number", "title", "alt_title", "issuer", "origin",
+    "note", "versions", "default_version", "change", "title_only", "elided_before", "text",
+    "before", "after", "paragraphs", "fields", "goals", "measures", "sections",
+]  # fmt: skip
+_REMOVABLE = {
+    "text", "before", "after", "elided_before", "previous_number", "paragraphs", "measures",
+}  # fmt: skip
 _HAND = {"note", "alt_title", "title_only"}
 _QUOTED = {"title", "alt_title", "note", "text", "before", "after", "number"}
+
+Line = tuple[int, str, tuple[str, ...]]  # line number, text, kind
 
 
 @dataclass
 class ImportResult:
     written: bool
-    unmapped: list[Problem]  # input lines that could not be mapped, `path:line: not mapped: why`
+    unmapped: list[Problem]  # `path:line: not mapped: why`
     dropped: list[str]  # ids of existing items the synopsis no longer has
 
 
@@ -70,7 +78,7 @@ def _plain(fragment: str) -> str:
 
 
 def _inline(fragment: str) -> str:
-    """The text of a fragment: `<u>` and block tags removed, "(...)" removed, space collapsed."""
+    """The text to keep: `<u>` and block tags removed, "(...)" removed, spaces collapsed."""
     return _ELISION.sub("", " ".join(_NOT_INLINE.sub("", fragment).split()))
 
 
@@ -93,8 +101,7 @@ def _blocks(cell: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
     for match in [*_BLOCK.finditer(cell), None]:
-        loose = cell[pos : match.start() if match else len(cell)]
-        if _plain(loose):
+        if _plain(loose := cell[pos : match.start() if match else len(cell)]):
             out.append(("p", loose))
         if match:
             out.append(("p", match[1]) if match[1] is not None else ("ol", match[2]))
@@ -103,49 +110,42 @@ def _blocks(cell: str) -> list[tuple[str, str]]:
 
 
 def _numbered(plain: str) -> list[tuple[int, str]] | None:
-    """"1. A 2. B" → [(1, 'A'), (2, 'B')]; None unless the text is such a list throughout."""
+    """'1. A 2. B' → [(1, 'A'), (2, 'B')]; None unless the text is such a list throughout."""
     starts: list[tuple[int, int, int]] = []
     for match in _ITEM.finditer(plain):
         number = int(match[1])
         if (not starts and match.start() == 0) or (starts and number == starts[-1][0] + 1):
             starts.append((number, match.start(), match.end()))
-    if not starts:
-        return None
     ends = [start for _, start, _ in starts[1:]] + [len(plain)]
-    return [(n, plain[begin:end].strip()) for (n, _, begin), end in zip(starts, ends, strict=True)]
+    items = [(n, plain[begin:end].strip()) for (n, _, begin), end in zip(starts, ends, strict=True)]
+    return items or None
 
 
-def read_header(path: Path, display: str) -> tuple[str, list[dict[str, Any]], list[tuple[int, str]]]:
+def read_header(path: Path, display: str) -> tuple[str, list[dict], list[tuple[int, str]]]:
     """The title and both versions from the header row, and the numbered lines after it."""
     text, problems = read_text(path, display)
     raise_if(problems, SourceError)
-    assert text is not None
-    lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+    lines = [(n, line) for n, line in enumerate((text or "").split("\n"), 1) if line.strip()]
     first, header = lines[0] if lines else (1, "")
     cells = [_HEADER.fullmatch(_plain(cell)) for cell in header.split("\t")]
     if len(cells) != 2 or not all(cells):
-        raise SourceError(Problem(display, first, "not a synopsis: expected a header row naming "
-                                  "both versions, e.g. 'Integrationskonzept i.d.F. vom 21.03.2019 "
-                                  "(AFS)<TAB>Integrationskonzept i.d.F. vom 27.05.2019 (Rat)'"))
-    versions = []
-    for match in cells:
-        assert match is not None
-        day, month, year = (int(x) for x in match["date"].split("."))
-        label = match["label"].strip()
-        versions.append({"id": None, "label": label, "date": dt.date(year, month, day)})
+        raise SourceError(Problem(display, first, _NOT_A_SYNOPSIS))
+    versions = [
+        {"id": None, "label": m[5].strip(), "date": dt.date(int(m[4]), int(m[3]), int(m[2]))}
+        for m in cells
+        if m
+    ]
     if versions[0]["date"] >= versions[1]["date"]:
         raise SourceError(Problem(display, first, "the left version must be the earlier one"))
-    assert cells[0] is not None
-    return cells[0]["title"].strip(), versions, lines[1:]
+    return cells[0][1].strip() if cells[0] else "", versions, lines[1:]
 
 
 # --- pair versions and diff sentences ---------------------------------------------------------
 
 
-def pair(earlier: list[str], later: list[str], similar: Callable[[str, str], bool]
-         ) -> list[tuple[int | None, int | None]]:
-    """Align two versions' items: equal runs first, then similar items in order; the rest are
-    only in one version. Returns index pairs in the later version's order."""
+def pair(earlier: list[str], later: list[str], similar: Callable[[str, str], bool]) -> list[tuple]:
+    """Align two versions' items as index pairs in the later order: equal runs first, then
+    similar items in order; the rest exist in one version only (the other index is None)."""
     out: list[tuple[int | None, int | None]] = []
     matcher = difflib.SequenceMatcher(None, earlier, later, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -157,9 +157,9 @@ def pair(earlier: list[str], later: list[str], similar: Callable[[str, str], boo
             k = next((k for k in range(j, j2) if similar(earlier[i], later[k])), None)
             if k is None:
                 out.append((i, None))
-                continue
-            out += [(None, n) for n in range(j, k)] + [(i, k)]
-            j = k + 1
+            else:
+                out += [(None, n) for n in range(j, k)] + [(i, k)]
+                j = k + 1
         out += [(None, n) for n in range(j, j2)]
     return out
 
@@ -178,15 +178,39 @@ def _change(before: str | None, after: str | None) -> dict[str, Any]:
         return {"change": Change.UNCHANGED.value, "text": _inline(after)}
     if before is None or after is None:
         kind = Change.ADDED if before is None else Change.REMOVED
-        return {"change": kind.value, "text": _inline(after if before is None else before)}
+        return {"change": kind.value, "text": _inline(after or before or "")}
     return {"change": Change.CHANGED.value, "before": _inline(before), "after": _inline(after)}
+
+
+def _split_versions(part: list[Line]) -> list[list[Line]] | None:
+    """Plain-text lines: split after the 'Ziel:'/'Konkrete Maßnahmen' lines that end a version,
+    else where the first paragraph repeats; None when the versions cannot be told apart."""
+    halves: list[list[Line]] = [[]]
+    for n, item in enumerate(part):
+        halves[-1].append(item)
+        if item[2][0] in _MARKERS and not (n + 1 < len(part) and part[n + 1][2][0] in _MARKERS):
+            halves.append([])
+    halves = [half for half in halves if half]
+    texts = [_plain(t) for _, t, k in part if k[0] == "text"]
+    if not texts:
+        return [part, []]  # only markers: nothing to tell apart
+    if len(halves) == 1 and texts[0] in texts[1:]:
+        at = [n for n, (_, t, _) in enumerate(part) if _plain(t) == texts[0]][1]
+        halves = [part[:at], part[at:]]
+    return halves if len(halves) == 2 else None
 
 
 # --- build the model --------------------------------------------------------------------------
 
 
+def _node(**keys: Any) -> dict[str, Any]:
+    return {"id": None, **keys}
+
+
 @dataclass
 class _Builder:
+    """Walks the rows once, keeping the current section, field of action and goal."""
+
     display: str
     sections: list[dict[str, Any]] = field(default_factory=list)
     unmapped: list[Problem] = field(default_factory=list)
@@ -202,61 +226,59 @@ class _Builder:
         if len(cells) != 2:
             return self.warn(line, f"{len(cells)} tab-separated cells (a synopsis row has two)")
         left, right = (cell.strip() for cell in cells)
-        if _SEPARATOR.fullmatch(left) and _SEPARATOR.fullmatch(right):
+        if re.fullmatch("-+", left) and re.fullmatch("-+", right):
             return None  # the table's closing separator line
         if self.expect_measures and self.measures(line, left, right):
             return None
         self.expect_measures = False
         kinds = [_kind(_plain(c)) if len(_blocks(c)) == 1 else ("text",) for c in (left, right)]
         if kinds[0][0] == "heading" and (not right or _plain(left) == _plain(right)):
-            return self.heading(line, kinds[0][1], kinds[0][2], Change.UNCHANGED)
+            return self.heading(line, *kinds[0][1:], change=Change.UNCHANGED)
         if not left and kinds[1][0] == "heading":
-            return self.heading(line, kinds[1][1], kinds[1][2], Change.ADDED)
+            return self.heading(line, *kinds[1][1:], change=Change.ADDED)
         return self.content(line, _blocks(left), _blocks(right))
 
-    def heading(self, line: int, number: str, title: str, change: Change, plain: bool = False):
-        listed = self.field_ and next((g for g in self.field_["goals"] if g["title"] == title), None)
-        if title.startswith("Handlungsfeld "):
-            if self.section is None:
-                return self.warn(line, "field of action before the first section heading")
-            self.field_ = {"id": None, "number": number, "title": title.split(" ", 1)[1],
-                          "paragraphs": [], "goals": []}
+    def heading(self, line: int, number: str, title: str, change: Change, plain=False) -> None:
+        """A section, a field of action ("5.3. Handlungsfeld …") or a goal ("2. Eltern …")."""
+        listed = next(
+            (g for g in (self.field_ or {}).get("goals", []) if g["title"] == title), None
+        )
+        top = int(self.section["number"].split(".")[0]) if self.section else 0
+        if title.startswith("Handlungsfeld ") and self.section is not None:
+            self.field_ = _node(number=number, title=title.split(" ", 1)[1], paragraphs=[])
+            self.field_["goals"] = []
             self.section["fields"].append(self.field_)
             self.goal = None
         elif listed:
             self.goal = listed
-        elif "." in number or self.section is None or (
-            not plain and int(number) > int(self.section["number"].split(".")[0])
-        ):
-            self.section = {"id": None, "number": number, "title": title, "paragraphs": [],
-                            "fields": []}
+        elif "." in number or self.section is None or (not plain and int(number) > top):
+            self.section = _node(number=number, title=title, paragraphs=[], fields=[])
             self.sections.append(self.section)
             self.field_ = self.goal = None
         else:
-            self.goal = {"id": None, "number": int(number), "title": title,
-                         "change": change.value, "paragraphs": [], "measures": []}
+            self.goal = _node(number=int(number), title=title, change=change.value)
+            self.goal.update(paragraphs=[], measures=[])
             self.current_field()["goals"].append(self.goal)
-        return None
 
     def current_field(self) -> dict[str, Any]:
-        """The field of action the next goal belongs to, unnamed if the excerpt names none."""
+        """The field of action of the next goal; an unnamed one if the excerpt names none."""
         if self.field_ is None:
             assert self.section is not None
-            self.field_ = {"id": None, "number": None, "title": None, "note": None,
-                          "paragraphs": [], "goals": []}
+            self.field_ = _node(number=None, title=None, note=None, paragraphs=[], goals=[])
             self.section["fields"].append(self.field_)
         return self.field_
 
     def marker(self, line: int, kind: tuple[str, ...]) -> None:
         if kind[0] == "measures-mark":
             self.expect_measures = True
-        elif kind[0] == "ziel" and self.goal is None:
+        elif self.goal is None:
             self.warn(line, "goal line ('Ziel: …') outside a goal")
-        elif kind[0] == "ziel" and kind[1] != self.goal["title"]:  # type: ignore[index]
-            if self.goal.setdefault("alt_title", kind[1]) != kind[1]:  # type: ignore[union-attr]
-                self.warn(line, "a second, different goal line ('Ziel: …') for this goal")
+        elif (
+            kind[1] != self.goal["title"] and self.goal.setdefault("alt_title", kind[1]) != kind[1]
+        ):
+            self.warn(line, "a second, different goal line ('Ziel: …') for this goal")
 
-    def content(self, line: int, left: list[tuple[str, str]], right: list[tuple[str, str]]):
+    def content(self, line: int, left: list[tuple[str, str]], right: list[tuple[str, str]]) -> None:
         target = self.goal or self.field_ or self.section
         if target is None:
             return self.warn(line, "text before the first heading")
@@ -264,61 +286,59 @@ class _Builder:
         lists: list[list[tuple[int, str]]] = [[], []]
         for side, blocks in enumerate((left, right)):
             for tag, fragment in blocks:
-                kind = _kind(_plain(fragment))
-                if tag == "ol":
-                    lists[side] += _numbered(_plain(fragment)) or []
-                elif kind[0] in ("measures-mark", "ziel"):
+                kind = _kind(plain := _plain(fragment))
+                if tag == "ol" and (items := _numbered(plain)):
+                    lists[side] += items
+                elif tag == "ol":
+                    self.warn(line, "a list without numbered items ('1. … 2. …')")
+                elif kind[0] in _MARKERS:
                     self.marker(line, kind)
                 elif kind[0] != "list-head":  # "Ziele Handlungsfeld …" only introduces a list
                     texts[side].append(fragment)
-        self.paragraphs(target, texts[0], texts[1])
+        self.paragraphs(target, *texts)
         if lists[0] or lists[1]:
             self.goal_list(*lists)
         return None
 
     def paragraphs(self, target: dict[str, Any], earlier: list[str], later: list[str]) -> None:
-        plain = [[_plain(t) for t in earlier], [_plain(t) for t in later]]
-        for i, j in pair(*plain, shares_sentence):
-            before = None if i is None else earlier[i]
-            after = None if j is None else later[j]
-            paragraph: dict[str, Any] = {"id": None, **_change(before, after)}
-            if any(t is not None and _ELISION.match(_plain(t)) for t in (before, after)):
+        for i, j in pair([_plain(t) for t in earlier], [_plain(t) for t in later], shares_sentence):
+            texts = (None if i is None else earlier[i], None if j is None else later[j])
+            paragraph = _node(**_change(*texts))
+            if any(t is not None and _ELISION.match(_plain(t)) for t in texts):
                 paragraph["elided_before"] = True
             target["paragraphs"].append(paragraph)
 
     def goal_list(self, earlier: list[tuple[int, str]], later: list[tuple[int, str]]) -> None:
-        fld = self.current_field()
-        titles = [[t for _, t in earlier], [t for _, t in later]]
-        for i, j in pair(*titles, lambda a, b: False):
-            number, title = later[j] if j is not None else earlier[i]  # type: ignore[index]
+        """An `<ol>` of goal titles: goals of the current field, title-only until a heading."""
+        goals = self.current_field()["goals"]
+        for i, j in pair([t for _, t in earlier], [t for _, t in later], lambda a, b: False):
+            number, title = later[j] if j is not None else earlier[i]
             change = _change(None if i is None else title, None if j is None else title)["change"]
-            if not any(g["title"] == title for g in fld["goals"]):
-                fld["goals"].append({"id": None, "number": number, "title": title,
-                                     "change": change, "paragraphs": [], "measures": []})
+            if not any(g["title"] == title for g in goals):
+                goals.append(_node(number=number, title=title, change=change))
+                goals[-1].update(paragraphs=[], measures=[])
         self.goal = None
 
     def measures(self, line: int, left: str, right: str) -> bool:
-        items = [_numbered(_plain(cell)) if cell else [] for cell in (left, right)]
-        if items[0] is None or items[1] is None or not (items[0] or items[1]):
+        """The numbered measures after 'Konkrete Maßnahmen im Überblick:'."""
+        earlier, later = (_numbered(_plain(cell)) if cell else [] for cell in (left, right))
+        if earlier is None or later is None or not (earlier or later):
             return False
         self.expect_measures = False
         if self.goal is None:
             self.warn(line, "measures outside a goal")
             return True
-        earlier, later = items
         for i, j in pair([t for _, t in earlier], [t for _, t in later], _close):
-            old = None if i is None else earlier[i]
-            new = None if j is None else later[j]
-            measure: dict[str, Any] = {"id": None, "number": (new or old)[0]}  # type: ignore[index]
+            old, new = (None if i is None else earlier[i]), (None if j is None else later[j])
+            measure = _node(number=(new or old or (0,))[0])
             if old and new and old[0] != new[0]:
                 measure["previous_number"] = old[0]
-            measure.update(_change(old and old[1], new and new[1]))
-            self.goal["measures"].append(measure)
+            self.goal["measures"].append({**measure, **_change(old and old[1], new and new[1])})
         return True
 
     def block(self, lines: list[tuple[int, str]]) -> None:
         """Lines without tabs: per goal heading, the earlier version's text, then the later's."""
-        part: list[tuple[int, str, tuple[str, ...]]] = []
+        part: list[Line] = []
         for line, text in [*lines, (0, "")]:
             kind = _kind(_plain(text)) if line else ("heading",)
             if kind[0] != "heading":
@@ -327,60 +347,41 @@ class _Builder:
             self.versions_in_block(part)
             part = []
             if line:
-                self.heading(line, kind[1], kind[2], Change.UNCHANGED, plain=True)
+                self.heading(line, *kind[1:], change=Change.UNCHANGED, plain=True)
 
-    def versions_in_block(self, part: list[tuple[int, str, tuple[str, ...]]]) -> None:
+    def versions_in_block(self, part: list[Line]) -> None:
         target = self.goal or self.field_ or self.section
         halves = _split_versions(part)
-        if not part or target is None or halves is None:
+        if target is None or halves is None:
             why = "plain-text block: cannot tell where the later version starts"
             for line, _, _ in part:
                 self.warn(line, why if target else "text before the first heading")
             return
-        texts = [[t for _, t, k in half if k[0] == "text"] for half in halves]
         for line, _, kind in part:
-            if kind[0] != "text":
+            if kind[0] in _MARKERS:
                 self.marker(line, kind)
-        self.paragraphs(target, *texts)
+        self.paragraphs(target, *([t for _, t, k in half if k[0] == "text"] for half in halves))
 
     def finish(self) -> list[dict[str, Any]]:
-        for section in self.sections:
-            for fld in section["fields"]:
-                if fld["title"] is None:
-                    numbers = [str(g["number"]) for g in fld["goals"]]
-                    listed = " und ".join([", ".join(numbers[:-1]), numbers[-1]] if numbers[1:]
-                                          else numbers)
-                    fld["note"] = _UNNAMED_NOTE.format(
-                        goals=f"die Ziele {listed}" if numbers[1:] else f"das Ziel {listed}",
-                        its="ihres" if numbers[1:] else "seines")
-                for goal in fld["goals"]:
-                    if not goal["paragraphs"] and not goal["measures"]:
-                        del goal["paragraphs"], goal["measures"]
-                        goal["title_only"] = True
+        """Notes for unnamed fields of action; goals without texts are title-only."""
+        for fld in (f for s in self.sections for f in s["fields"]):
+            numbers = [str(g["number"]) for g in fld["goals"]]
+            many = len(numbers) > 1
+            listed = " und ".join([", ".join(numbers[:-1]), numbers[-1]] if many else numbers)
+            if fld["title"] is None:
+                fld["note"] = _UNNAMED_NOTE.format(
+                    goals=f"die Ziele {listed}" if many else f"das Ziel {listed}",
+                    its="ihres" if many else "seines",
+                )
+            for goal in fld["goals"]:
+                if not goal["paragraphs"] and not goal["measures"]:
+                    del goal["paragraphs"], goal["measures"]
+                    goal["title_only"] = True
         return self.sections
 
 
-def _split_versions(part: list[tuple[int, str, tuple[str, ...]]]) -> list[list[Any]] | None:
-    """Split at the 'Ziel:'/'Konkrete Maßnahmen' lines ending a version's part, else where the
-    first paragraph repeats; None when the versions cannot be told apart."""
-    halves: list[list[Any]] = [[]]
-    for n, item in enumerate(part):
-        halves[-1].append(item)
-        marker = item[2][0] in ("ziel", "measures-mark")
-        if marker and not (n + 1 < len(part) and part[n + 1][2][0] in ("ziel", "measures-mark")):
-            halves.append([])
-    halves = [half for half in halves if half]
-    texts = [_plain(t) for _, t, k in part if k[0] == "text"]
-    if not texts:
-        return [part, []]  # only markers: nothing to tell apart
-    if len(halves) == 1 and texts[0] in texts[1:]:
-            at = [n for n, (_, t, k) in enumerate(part) if _plain(t) == texts[0]][1]
-            halves = [part[:at], part[at:]]
-    return halves if len(halves) == 2 else None
-
-
 def parse_synopsis(path: Path, display: str, origin: str = "") -> tuple[dict, list[Problem]]:
-    """The concept (plain data, ids still None) and the lines that could not be mapped."""
+    """The concept as plain data (ids still None) and the lines that could not be mapped."""
     title, versions, lines = read_header(path, display)
     builder = _Builder(display)
     plain: list[tuple[int, str]] = []
@@ -393,8 +394,7 @@ def parse_synopsis(path: Path, display: str, origin: str = "") -> tuple[dict, li
             plain = []
         if line:
             builder.row(line, text.split("\t"))
-    concept = {"title": title, "origin": origin, "versions": versions,
-               "sections": builder.finish()}
+    concept = {"title": title, "origin": origin, "versions": versions, "sections": builder.finish()}
     return concept, builder.unmapped
 
 
@@ -402,8 +402,10 @@ def parse_synopsis(path: Path, display: str, origin: str = "") -> tuple[dict, li
 
 
 def _key(item: Any) -> str:
-    return next((str(item[k]) for k in ("title", "label", "after", "text", "before")
-                 if item.get(k) is not None), "")
+    for key in ("title", "label", "after", "text", "before"):
+        if item.get(key) is not None:
+            return str(item[key])
+    return ""
 
 
 def _match(old: list[str], new: list[str]) -> dict[int, int]:
@@ -423,7 +425,7 @@ def _match(old: list[str], new: list[str]) -> dict[int, int]:
 
 
 def _put(target: CommentedMap, key: str, value: Any) -> None:
-    """Set a key, inserting a new one at its place in the file's usual key order."""
+    """Set a key; a new key goes to its place in the file's usual key order."""
     if key in target:
         target[key] = value
         return
@@ -444,7 +446,7 @@ def merge(old: CommentedMap | None, new: dict[str, Any], dropped: list[str]) -> 
     """Update an existing item in place (keeping its id and hand-written keys) or make one."""
     target = CommentedMap() if old is None else old
     for key, value in new.items():
-        if key == "id" and "id" in target or key in _HAND and key in target:
+        if key in target and (key == "id" or key in _HAND):
             continue
         if isinstance(value, list):
             _put(target, key, _merge_list(target.get(key), value, dropped, target.get("id")))
@@ -458,12 +460,12 @@ def merge(old: CommentedMap | None, new: dict[str, Any], dropped: list[str]) -> 
 def _merge_list(old: Any, new: list[dict[str, Any]], dropped: list[str], parent: Any) -> Any:
     existing = list(old or [])
     matches = _match([_key(o) for o in existing], [_key(n) for n in new])
-    items = [merge(existing[matches[j]] if j in matches else None, item, dropped)
-             for j, item in enumerate(new)]
-    dropped += [f"{parent}/{o.get('id')}" if parent else str(o.get("id"))
-                for i, o in enumerate(existing) if i not in matches.values()]
+    items = [merge(existing[matches[j]] if j in matches else None, n, dropped)
+             for j, n in enumerate(new)]  # fmt: skip
+    gone = [o for i, o in enumerate(existing) if i not in matches.values()]
+    dropped += [f"{parent}/{o.get('id')}" if parent else str(o.get("id")) for o in gone]
     seq = old if isinstance(old, CommentedSeq) and existing else CommentedSeq()
-    seq[:] = items
+    seq[:] = items  # the same sequence keeps its comments; an empty `[]` becomes a block list
     return seq
 
 
@@ -478,7 +480,7 @@ def slug(text: str, fallback: str) -> str:
 
 
 def _unique(base: str, taken: set[str]) -> str:
-    ident = next(c for n in range(1, 10_000) if (c := base if n == 1 else f"{base}-{n}") not in taken)
+    ident = next(c for n in range(1, 10**4) if (c := f"{base}-{n}" if n > 1 else base) not in taken)
     taken.add(ident)
     return ident
 
@@ -493,21 +495,21 @@ def assign_ids(concept: CommentedMap) -> None:
     nodes = [(s, "abschnitt") for s in concept["sections"]]
     nodes += [(f, "handlungsfeld-ungenannt") for s, _ in nodes for f in s.get("fields") or []]
     nodes += [(g, "ziel") for f, _ in nodes for g in f.get("goals") or []]
-    taken = {node["id"] for node, _ in nodes if node.get("id")}
+    taken = {node["id"] for node, _ in nodes if node.get("id")}  # one namespace for these
     for node, fallback in nodes:
         if not node.get("id"):
             node["id"] = _unique(slug(node.get("title") or "", fallback), taken)
         texts = [*(node.get("paragraphs") or []), *(node.get("measures") or [])]
-        names = {t["id"] for t in texts if t.get("id")}
+        names = {t["id"] for t in texts if t.get("id")}  # unique within their parent
         for text in texts:
-            if not text.get("id"):
-                text["id"] = _unique(slug(_key(text), "absatz"), names)
+            text["id"] = text.get("id") or _unique(slug(_key(text), "absatz"), names)
 
 
 # --- write ------------------------------------------------------------------------------------
 
 
 def _yaml() -> YAML:
+    """Round-trip YAML in the concept file's layout (loading and dumping it is byte-exact)."""
     yaml = YAML(typ="rt", pure=True)
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
@@ -519,15 +521,16 @@ def _yaml() -> YAML:
 
 
 def _validated(text: str, display: str) -> Concept:
-    """Load the text to be written exactly as the build will: any problem is raised, not written."""
+    """Load the text to be written as the build will: any problem is raised, nothing written."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "konzept.yaml"
         path.write_text(text, encoding="utf-8")
         return load_concept(path, f"{display} (as imported)")[0]
 
 
-def import_synopsis(synopsis: Path, output: Path, *, title: str | None = None,
-                    issuer: str | None = None) -> ImportResult:
+def import_synopsis(
+    synopsis: Path, output: Path, *, title: str | None = None, issuer: str | None = None
+) -> ImportResult:
     """Import a synopsis into `output`, merging with what is there; write only if it changes."""
     origin = Path(os.path.relpath(synopsis.resolve(), output.resolve().parent)).as_posix()
     new, unmapped = parse_synopsis(synopsis, str(synopsis), origin)
@@ -535,18 +538,16 @@ def import_synopsis(synopsis: Path, output: Path, *, title: str | None = None,
     if output.exists():
         existing = load_concept(output, str(output))[0]
         tree = _yaml().load(read_text(output, str(output))[0])
-        del new["title"]
+        del new["title"]  # kept from the file unless --title is given
+    elif issuer is None:
+        why = "a new concept needs --issuer: the synopsis does not name the issuer"
+        raise SourceError(Problem(output, None, why))
     else:
-        if issuer is None:
-            raise SourceError(Problem(output, None, "a new concept needs --issuer: the synopsis "
-                                      "does not name the issuer"))
         tree = CommentedMap()
-        tree.yaml_set_start_comment(f"Inhaltsdaten, übertragen aus der Synopse {origin} "
-                                    "(brochures import-synopsis).")
+        tree.yaml_set_start_comment(f"Inhaltsdaten aus der Synopse {origin} (import-synopsis).")
     new.update({k: v for k, v in (("title", title), ("issuer", issuer)) if v is not None})
     dropped: list[str] = []
-    merge(tree, new, dropped)
-    assign_ids(tree)
+    assign_ids(merge(tree, new, dropped))
     buffer = io.StringIO()
     _yaml().dump(tree, buffer)
     concept = _validated(buffer.getvalue(), str(output))

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -159,7 +158,9 @@ def validate(doc: YamlDocument, model: type[T]) -> tuple[T | None, list[Problem]
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+            )
             kind = err["type"]
             if kind in _MESSAGES:
                 text = f"{_MESSAGES[kind]} '{loc[-1]}'" if loc else _MESSAGES[kind]

@@ -14,15 +14,21 @@ def text(path: Path, page: int | None = None) -> str:
     """The text of the PDF (or of one page) as pdftotext (poppler) extracts it, in logical
     order, whitespace normalised."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *pages, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return " ".join(out.replace("\u00ad", "").split())
 
 
 def page_sizes_mm(path: Path) -> list[tuple[float, float]]:
     reader = PdfReader(path)
-    return [(round(float(p.mediabox.width) * MM_PER_PT), round(float(p.mediabox.height) * MM_PER_PT))
-            for p in reader.pages]
+    return [
+        (round(float(p.mediabox.width) * MM_PER_PT), round(float(p.mediabox.height) * MM_PER_PT))
+        for p in reader.pages
+    ]
 
 
 def fonts(path: Path) -> dict[str, bool]:
@@ -32,7 +38,9 @@ def fonts(path: Path) -> dict[str, bool]:
         for font in (page["/Resources"].get("/Font") or {}).values():
             font = font.get_object()
             descendants = font.get("/DescendantFonts")
-            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            descriptor = (descendants[0].get_object() if descendants else font).get(
+                "/FontDescriptor"
+            )
             descriptor = descriptor.get_object() if descriptor else {}
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             found[str(font["/BaseFont"])] = embedded

@@ -6,11 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pdfplumber
 import polib
 import pytest
 from conftest import run, snapshot
-from pdfinspect import metadata, text
 
 from brochures.catalogs import DRAFT_COMMENT, State, serialise, state_of
 
@@ -62,7 +60,9 @@ def catalogued(basic: Path) -> Path:
 def test_extraction_uses_ids_as_context_with_source_references(catalogued: Path) -> None:
     pot = polib.pofile(str(catalogued / "locales/messages.pot"))
     beratung = entry(pot, "eltern-informieren/beratung")
-    assert beratung.msgid == "Die Beratung richtet sich nach den <strong>Bedarfen</strong> der Eltern."
+    assert (
+        beratung.msgid == "Die Beratung richtet sich nach den <strong>Bedarfen</strong> der Eltern."
+    )
     assert beratung.occurrences == [("source/konzept.yaml", "31")]
     assert "Eltern über die Schule informieren" in beratung.comment
     intro = entry(pot, "brochure:eltern/intro")
@@ -77,10 +77,20 @@ def test_extraction_uses_ids_as_context_with_source_references(catalogued: Path)
 
 
 def test_changed_source_becomes_outdated_with_previous_msgid(catalogued: Path) -> None:
-    translate(catalogued, AR, {"eltern-informieren/wichtig": "من المهم إبلاغ الوالدين مبكرا.",
-                               "jugendliche-foerdern/chancen": "الشهادة تحسن الفرص."})
+    translate(
+        catalogued,
+        AR,
+        {
+            "eltern-informieren/wichtig": "من المهم إبلاغ الوالدين مبكرا.",
+            "jugendliche-foerdern/chancen": "الشهادة تحسن الفرص.",
+        },
+    )
     before = po(catalogued)
-    edit(catalogued / "source/konzept.yaml", "Eltern früh zu informieren", "Eltern sehr früh zu informieren")
+    edit(
+        catalogued / "source/konzept.yaml",
+        "Eltern früh zu informieren",
+        "Eltern sehr früh zu informieren",
+    )
     assert run(catalogued, "catalog", "update").exit_code == 0
     after = po(catalogued)
     changed = entry(after, "eltern-informieren/wichtig")
@@ -89,8 +99,9 @@ def test_changed_source_becomes_outdated_with_previous_msgid(catalogued: Path) -
     assert "fuzzy" in changed.flags
     assert changed.previous_msgid == "Folglich ist es wichtig, Eltern früh zu informieren."
     assert state_of(changed) is State.OUTDATED
-    assert "#| msgid \"Folglich ist es wichtig, Eltern früh zu informieren.\"" in (
-        catalogued / "locales" / AR).read_text(encoding="utf-8")
+    assert '#| msgid "Folglich ist es wichtig, Eltern früh zu informieren."' in (
+        catalogued / "locales" / AR
+    ).read_text(encoding="utf-8")
     for e in after:
         if e.msgctxt != "eltern-informieren/wichtig":
             old = entry(before, e.msgctxt, e.msgid)
@@ -99,10 +110,12 @@ def test_changed_source_becomes_outdated_with_previous_msgid(catalogued: Path) -
 
 def test_new_similar_text_never_inherits_a_translation(catalogued: Path) -> None:
     translate(catalogued, AR, {"jugendliche-foerdern/chancen": "الشهادة تحسن الفرص."})
-    edit(catalogued / "source/konzept.yaml",
-         "              - id: chancen\n",
-         "              - id: chancen-neu\n                text: Ein Abschluss verbessert die "
-         "Chancen auf eine Lehrstelle.\n              - id: chancen\n")
+    edit(
+        catalogued / "source/konzept.yaml",
+        "              - id: chancen\n",
+        "              - id: chancen-neu\n                text: Ein Abschluss verbessert die "
+        "Chancen auf eine Lehrstelle.\n              - id: chancen\n",
+    )
     assert run(catalogued, "catalog", "update").exit_code == 0
     catalog = po(catalogued)
     new = entry(catalog, "jugendliche-foerdern/chancen-neu")
@@ -175,8 +188,12 @@ def test_resaved_catalog_with_other_wrapping_and_dates_is_not_stale(catalogued: 
 
 BROKEN = {
     "unterminated-string": ('msgstr ""\n', 'msgstr "abc\n', 2, ""),
-    "wrong-language": ('"Language: ar\\n"', '"Language: tr\\n"', 2,
-                       "catalog is for language 'tr', but lies in the folder of 'ar'"),
+    "wrong-language": (
+        '"Language: ar\\n"',
+        '"Language: tr\\n"',
+        2,
+        "catalog is for language 'tr', but lies in the folder of 'ar'",
+    ),
     "wrong-plural": ("nplurals=6;", "nplurals=2;", 2, "Plural-Forms header"),
 }
 

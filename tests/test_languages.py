@@ -62,8 +62,10 @@ def pdf(project: Path, name: str) -> Path:
 def test_arabic_pdf_is_rtl_with_ltr_islands_notice_and_fallback(arabic: Path) -> None:
     result = run(arabic, "build", "--lang", "ar", "--edition", "single")
     assert result.exit_code == 0, result.output
-    assert "eltern.ar: 1 texts shown in German (outdated or missing): eltern-informieren/wandel" \
+    assert (
+        "eltern.ar: 1 texts shown in German (outdated or missing): eltern-informieren/wandel"
         in " ".join(result.output.split())
+    )
     path = pdf(arabic, "eltern.ar")
     assert metadata(path)["/Lang"] == "ar"
     content = text(path)
@@ -89,11 +91,14 @@ def test_fallback_is_marked_german_in_the_html(arabic: Path) -> None:
 
     project = load_project(arabic)
     env = render.environment(project.template_dirs, default_templates())
-    page = render.render_html(env, project.content("eltern"), language("ar"),
-                              load_texts(project, "ar"))
+    page = render.render_html(
+        env, project.content("eltern"), language("ar"), load_texts(project, "ar")
+    )
     assert '<html lang="ar" dir="rtl">' in page.html
-    assert ('<span lang="de" dir="ltr" class="fallback">Ein Elterncafé kann helfen. '
-            "Ein Elternkurs kann ebenfalls helfen.</span>") in page.html
+    assert (
+        '<span lang="de" dir="ltr" class="fallback">Ein Elterncafé kann helfen. '
+        "Ein Elternkurs kann ebenfalls helfen.</span>"
+    ) in page.html
     assert '<bdi dir="ltr">0251 123456</bdi>' in page.html
     assert "Noto Naskh Arabic" in page.html
 
@@ -103,10 +108,19 @@ def test_tigrinya_pdf_has_every_glyph(basic: Path) -> None:
     settings.write_text(settings.read_text().replace("[de, en, ar]", "[de, en, ar, ti]"))
     assert run(basic, "catalog", "update").exit_code == 0
     ti = Locale.parse("ti")  # real Tigrinya words from CLDR, not invented
-    words = [ti.languages["ti"], *ti.months["format"]["wide"].values(), *ti.days["format"]["wide"].values()]
+    words = [
+        ti.languages["ti"],
+        *ti.months["format"]["wide"].values(),
+        *ti.days["format"]["wide"].values(),
+    ]
     sample = " ".join(words)
-    fill(basic, "ti", lambda e: "\n\n".join(
-        [" ".join([sample, *re.findall(r"%\(\w+\)s", e.msgid)])] * (e.msgid.count("\n\n") + 1)))
+    fill(
+        basic,
+        "ti",
+        lambda e: "\n\n".join(
+            [" ".join([sample, *re.findall(r"%\(\w+\)s", e.msgid)])] * (e.msgid.count("\n\n") + 1)
+        ),
+    )
     assert run(basic, "build", "--lang", "ti", "--brochure", "eltern").exit_code == 0
     path = pdf(basic, "eltern.ti")
     content = text(path)
@@ -142,11 +156,15 @@ def test_bilingual_edition_has_both_languages_on_one_page(arabic: Path) -> None:
 
 def test_flyer_bilingual_edition_is_an_a5_booklet(arabic: Path) -> None:
     assert run(arabic, "build", "--lang", "ar", "--brochure", "jugend").exit_code == 0
-    sizes = {(round(p.mediabox.width), round(p.mediabox.height))
-             for p in PdfReader(pdf(arabic, "jugend.de+ar")).pages}
+    sizes = {
+        (round(p.mediabox.width), round(p.mediabox.height))
+        for p in PdfReader(pdf(arabic, "jugend.de+ar")).pages
+    }
     assert sizes == {(420, 595)}
-    assert {(round(p.mediabox.width), round(p.mediabox.height))
-            for p in PdfReader(pdf(arabic, "jugend.ar")).pages} == {(595, 842)}
+    assert {
+        (round(p.mediabox.width), round(p.mediabox.height))
+        for p in PdfReader(pdf(arabic, "jugend.ar")).pages
+    } == {(595, 842)}
 
 
 def test_reviewed_only_builds_only_complete_languages(arabic: Path) -> None:

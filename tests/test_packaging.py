@@ -15,8 +15,18 @@ from brochures.cli import cli
 
 def test_wheel_contains_the_default_template_set(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
         check=True,
     )
     (wheel,) = tmp_path.glob("brochures-*.whl")
@@ -35,8 +45,9 @@ def test_help_everywhere() -> None:
 
 
 def test_python_dash_m_runs_the_cli() -> None:
-    out = subprocess.run([sys.executable, "-m", "brochures", "--version"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "brochures", "--version"], check=True, capture_output=True, text=True
+    ).stdout
     assert out.startswith("brochures, version ")
 
 

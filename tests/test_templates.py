@@ -111,7 +111,9 @@ def renderer(tmp_path_factory: pytest.TempPathFactory) -> PdfRenderer:
 
 
 def page(body: str, head: str = "") -> str:
-    return f"<!DOCTYPE html><html lang=de><head>{head}</head><body><p>Inhalt</p>{body}</body></html>"
+    return (
+        f"<!DOCTYPE html><html lang=de><head>{head}</head><body><p>Inhalt</p>{body}</body></html>"
+    )
 
 
 ATTACKS = {
