@@ -169,10 +169,10 @@ def select_pages(
         if job.lang != SOURCE_LANGUAGE and not any(counts[s] for s in USABLE):
             report.skipped.append((job.name, "no translations yet"))
         elif reviewed_only and not texts.complete:
-            missing = ", ".join(
-                f"{counts[s]} {s}" for s in State if s != State.REVIEWED and counts[s]
-            )
-            report.skipped.append((job.name, f"not fully reviewed ({missing})"))
+            missing = [f"{counts[s]} {s}" for s in State if s != State.REVIEWED and counts[s]]
+            failing = sum(1 for v in texts.seen.values() if v.errors)
+            missing += [f"{failing} failing message checks"] if failing else []
+            report.skipped.append((job.name, f"not fully reviewed ({', '.join(missing)})"))
         else:
             pages.append(Page(job, html, texts))
     return pages
@@ -183,6 +183,12 @@ def write_pdf(renderer: PdfRenderer, page: Page) -> JobResult:
     started = time.perf_counter()
     job = page.job
     result = JobResult(job, counts=page.texts.counts(), fallbacks=page.texts.fallbacks())
+    result.failures += [
+        f"reviewed translation of {ctx or msgid} fails a message check: "
+        + "; ".join(str(i) for i in looked.errors)
+        for (ctx, msgid), looked in page.texts.seen.items()
+        if looked.errors and looked.state is State.REVIEWED
+    ]
     renderer.fetcher.refused.clear()
     pdf = renderer.render(page.html.html)
     result.failures += checks.refused_resources(renderer.fetcher.refused)

@@ -15,6 +15,7 @@ from babel.messages.extract import extract as babel_extract_file
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
 
+from brochures.checks import MessageIssue, message_issues
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
 from brochures.files import write_atomic
 from brochures.languages import SOURCE_LANGUAGE
@@ -180,7 +181,9 @@ def msgfmt_check(text: str, display: str) -> list[Problem]:
     if msgfmt is None:
         raise EnvironmentProblem("msgfmt not found: install GNU gettext (apt-get install gettext)")
     run = subprocess.run(
-        [msgfmt, "--check-format", "--check-domain", "-o", "/dev/null", "-"],
+        # Syntax and header only: a placeholder a translation broke is a message check (a job
+        # failure naming the text), not an unreadable catalog.
+        [msgfmt, "--check-header", "--check-domain", "-o", "/dev/null", "-"],
         input=text.encode("utf-8"),
         capture_output=True,
         check=False,
@@ -190,7 +193,7 @@ def msgfmt_check(text: str, display: str) -> list[Problem]:
     problems = []
     for line in run.stderr.decode("utf-8", "replace").splitlines():
         match = re.match(r"<stdin>:(\d+):(?:\d+:)?\s*(.*)", line)
-        if match:
+        if match and not match[2].startswith("warning:"):
             problems.append(Problem(display, int(match[1]), match[2]))
     return problems or [Problem(display, None, "msgfmt rejects the catalog")]
 
@@ -388,6 +391,11 @@ class Lookup:
     text: str
     state: State
     fallback: bool  # True: German is shown in place of the translation
+    issues: tuple[MessageIssue, ...] = ()
+
+    @property
+    def errors(self) -> list[MessageIssue]:
+        return [i for i in self.issues if i.severity == "error"]
 
 
 class CatalogTexts:
@@ -411,9 +419,11 @@ class CatalogTexts:
         if entry is not None and entry.msgid != msgid and entry.msgstr:
             state = State.OUTDATED  # the catalog was not updated since the German changed
         if state in USABLE and entry is not None:
-            result = Lookup(
-                sanitize_inline(entry.msgstr) if "<" in entry.msgstr else entry.msgstr, state, False
-            )
+            issues = tuple(message_issues(msgid, entry.msgstr))
+            translated = sanitize_inline(entry.msgstr) if "<" in entry.msgstr else entry.msgstr
+            # a text that fails a check is shown in German; a reviewed one also fails its job
+            failed = any(i.severity == "error" for i in issues)
+            result = Lookup(msgid if failed else translated, state, failed, issues)
         else:
             result = Lookup(msgid, state, True)
         self.seen[key] = result
@@ -437,7 +447,8 @@ class CatalogTexts:
 
     @property
     def complete(self) -> bool:
-        return all(v.state is State.REVIEWED for v in self.seen.values())
+        """Every text reviewed and free of message-check errors (the bar for print runs)."""
+        return all(v.state is State.REVIEWED and not v.errors for v in self.seen.values())
 
 
 def load_texts(project: Project, lang: str) -> CatalogTexts:
@@ -473,4 +484,30 @@ def status(project: Project) -> list[dict]:
                     "complete": counts[State.REVIEWED] / total,
                 }
             )
+    return rows
+
+
+@dataclass
+class CheckRow:
+    lang: str
+    context: str
+    severity: str
+    check: str
+    detail: str
+
+
+def check_messages(project: Project) -> list[CheckRow]:
+    """Message checks on every translated entry of every language's catalog."""
+    rows = []
+    for lang in project.settings.languages:
+        if lang == SOURCE_LANGUAGE:
+            continue
+        texts = load_texts(project, lang)
+        for (context, msgid), entry in texts.entries.items():
+            if state_of(entry) not in USABLE:
+                continue
+            for issue in message_issues(entry.msgid, entry.msgstr):
+                rows.append(
+                    CheckRow(lang, context or msgid, issue.severity, issue.check, issue.detail)
+                )
     return rows

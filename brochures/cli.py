@@ -220,5 +220,33 @@ def import_synopsis_command(
     click.echo(f"{'wrote' if result.written else 'unchanged'}: {output}")
 
 
+@cli.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def check_command(project_dir: Path, as_json: bool) -> None:
+    """Message checks between German and every translation; exit 1 on any error."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from brochures.catalogs import check_messages
+    from brochures.project import load_project
+
+    rows = check_messages(load_project(project_dir))
+    errors = [r for r in rows if r.severity == "error"]
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+    else:
+        table = Table("language", "message", "severity", "check", "detail")
+        for r in rows:
+            table.add_row(r.lang, r.context, r.severity, r.check, r.detail)
+        console = Console()
+        console.print(table)
+        console.print(f"{len(errors)} errors, {len(rows) - len(errors)} warnings")
+    if errors:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="brochures")

@@ -550,7 +550,10 @@ def import_synopsis(
     assign_ids(merge(tree, new, dropped))
     buffer = io.StringIO()
     _yaml().dump(tree, buffer)
-    concept = _validated(buffer.getvalue(), str(output))
+    try:
+        concept = _validated(buffer.getvalue(), str(output))
+    except SourceError as exc:  # report the unmapped lines too: they may be the cause
+        raise SourceError([*unmapped, *exc.problems]) from None
     if existing is not None and concept.model_dump() == existing.model_dump():
         return ImportResult(False, unmapped, dropped)
     write_atomic(output, buffer.getvalue().encode("utf-8"))

@@ -20,7 +20,9 @@ def text(path: Path, page: int | None = None) -> str:
         capture_output=True,
         text=True,
     ).stdout
-    return " ".join(out.replace("\u00ad", "").split())
+    # WeasyPrint's automatic hyphenation ends a line with U+2010: join the word again
+    out = out.replace("\u00ad", "").replace("\u2010\n", "")
+    return " ".join(out.split())
 
 
 def page_sizes_mm(path: Path) -> list[tuple[float, float]]:

@@ -194,7 +194,14 @@ BROKEN = {
         2,
         "catalog is for language 'tr', but lies in the folder of 'ar'",
     ),
-    "wrong-plural": ("nplurals=6;", "nplurals=2;", 2, "Plural-Forms header"),
+    "wrong-plural": ("nplurals=6;", "nplurals=2;", 2, "nplurals = 2 but plural expression"),
+    "plural-for-other-language": (
+        '"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && '
+        'n%100<=10 ? 3 : n%100>=0 && n%100<=2 ? 4 : 5);\\n"',
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+        2,
+        "Plural-Forms header 'nplurals=2; plural=(n != 1);' is wrong for 'ar'",
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from conftest import REPO, ROOTS, run, snapshot
 
-from brochures.concept import Concept, Measure, Paragraph, load_concept
+from brochures.concept import Concept, Field, Measure, Paragraph, load_concept
 from brochures.synopsis import import_synopsis, pair, shares_sentence, slug
 
 SEED = "synopsen/integrationskonzept-synopse-2019.txt"
@@ -22,51 +22,26 @@ def copy_source(tmp_path: Path) -> Path:
     return target
 
 
-def texts(items: list[Paragraph] | list[Measure]) -> list[tuple[Any, ...]]:
+def texts(items: list[Paragraph] | list[Measure]) -> list[dict[str, Any]]:
+    """Number, previous number, change mark, texts and elision of each text, without its id."""
+    return [t.model_dump(exclude={"id"}) for t in items]
+
+
+def goals(fld: Field) -> list[tuple[Any, ...]]:
     return [
-        (
-            getattr(t, "number", None),
-            getattr(t, "previous_number", None),
-            t.change.value,
-            t.text,
-            t.before,
-            t.after,
-            getattr(t, "elided_before", False),
-        )
-        for t in items
+        (g.number, g.title, g.change, g.title_only, texts(g.paragraphs), texts(g.measures))
+        for g in fld.goals
     ]
 
 
 def outline(concept: Concept) -> list[Any]:
     """Structure, texts and change marks without ids (and without hand-written notes)."""
-    versions = [(v.label, v.date) for v in concept.versions]
-    return [versions, concept.version().label] + [
-        (
-            s.number,
-            s.title,
-            texts(s.paragraphs),
-            [
-                (
-                    f.number,
-                    f.title,
-                    texts(f.paragraphs),
-                    [
-                        (
-                            g.number,
-                            g.title,
-                            g.change.value,
-                            g.title_only,
-                            texts(g.paragraphs),
-                            texts(g.measures),
-                        )
-                        for g in f.goals
-                    ],
-                )
-                for f in s.fields
-            ],
-        )
+    versions = [(v.label, v.date) for v in concept.versions] + [concept.version().label]
+    return [versions] + [
+        (s.number, s.title, texts(s.paragraphs),
+         [(f.number, f.title, texts(f.paragraphs), goals(f)) for f in s.fields])
         for s in concept.sections
-    ]
+    ]  # fmt: skip
 
 
 def ids(concept: Concept) -> list[str]:
@@ -178,6 +153,25 @@ def test_made_up_synopsis_with_other_sections(tmp_path: Path) -> None:
     assert f"unchanged: {target}" in again.output
 
 
+def test_hand_edits_survive_a_reimport(tmp_path: Path) -> None:
+    """Renamed ids, notes and alt titles are the editor's; the default output is the project's."""
+    concept_file = tmp_path / "source" / "konzept.yaml"
+    assert run(tmp_path, "import-synopsis", str(SPORT), "--issuer", "Kreis").exit_code == 0
+    text = concept_file.read_text(encoding="utf-8")
+    text = text.replace("id: sportangebote-maedchen-ausbauen", "id: maedchen")
+    text = text.replace(
+        "id: ehrenamt-staerken\n", "id: ehrenamt-staerken\n            note: Neu.\n"
+    )
+    concept_file.write_text(text, encoding="utf-8")
+
+    result = run(tmp_path, "import-synopsis", str(SPORT))
+
+    assert f"unchanged: {concept_file}" in result.output
+    assert concept_file.read_text(encoding="utf-8") == text
+    goals = load_concept(concept_file, "sport")[0].goals()
+    assert goals["ehrenamt-staerken"].goal.note == "Neu." and "maedchen" in goals
+
+
 def test_not_a_synopsis_is_a_user_error(tmp_path: Path) -> None:
     text = tmp_path / "brief.txt"
     text.write_text("Sehr geehrte Damen und Herren,\tanbei die Unterlagen.\n", encoding="utf-8")
@@ -197,7 +191,7 @@ def test_a_new_concept_needs_an_issuer(tmp_path: Path) -> None:
     assert "needs --issuer" in result.output and not target.exists()
 
 
-def test_pairing_compares_sentences_not_markup() -> None:
+def test_pairing_matches_paragraphs_by_common_sentences() -> None:
     earlier = ["A eins. A zwei.", "B eins."]
     later = ["Neu eins. Neu zwei.", "A eins. Neu drei. A zwei.", "B eins."]
     assert pair(earlier, later, shares_sentence) == [(None, 0), (0, 1), (1, 2)]

@@ -141,16 +141,16 @@ CASES = [
         id="concept-duplicate-goal-id",
     ),
     pytest.param(
-        [append(CONCEPT, SECOND_FIELD)],  # lines 56-61: the field at 56, its goal at 60
-        [f"error: {CONCEPT}:60: duplicate goal id 'eltern-informieren' (first at line 24)"],
+        [append(CONCEPT, SECOND_FIELD)],  # lines 58-63: the field at 58, its goal at 62
+        [f"error: {CONCEPT}:62: duplicate goal id 'eltern-informieren' (first at line 24)"],
         ("build", "list"),
         id="concept-duplicate-goal-across-fields",
     ),
     pytest.param(
         [append(CONCEPT, SECOND_FIELD.replace("id: kultur", "id: bildung"))],
         [
-            f"error: {CONCEPT}:56: duplicate field id 'bildung' (first at line 17)",
-            f"error: {CONCEPT}:60: duplicate goal id 'eltern-informieren' (first at line 24)",
+            f"error: {CONCEPT}:58: duplicate field id 'bildung' (first at line 17)",
+            f"error: {CONCEPT}:62: duplicate goal id 'eltern-informieren' (first at line 24)",
         ],
         ("build",),
         id="concept-duplicate-field-id",

@@ -1,0 +1,119 @@
+"""Message checks between German and translations, and what the build and `check` do with them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import run
+from pdfinspect import text
+
+from brochures.checks import message_issues
+
+CASES = {
+    "placeholder-lost": (
+        "Stand: %(title)s, Fassung vom %(date)s",
+        "As of: %(title)s",
+        "error",
+        "placeholders: missing %(date)s",
+    ),
+    "tag-lost": (
+        "Die <strong>Bedarfe</strong> zählen.",
+        "The needs count.",
+        "error",
+        "inline tags: missing </strong>, <strong>",
+    ),
+    "link-changed": (
+        'Siehe <a href="https://a.example">hier</a>.',
+        'See <a href="https://b.example">here</a>.',
+        "error",
+        "inline tags",
+    ),
+    "url-lost": (
+        "Infos unter www.example.org.",
+        "Information online.",
+        "error",
+        "URLs and e-mail addresses: missing www.example.org",
+    ),
+    "number-changed": (
+        "Rufen Sie 0251 123 an.",
+        "Call 0251 124.",
+        "error",
+        "numbers: missing 123; unexpected 124",
+    ),
+    "identical": ("Elterncafé", "Elterncafé", "warning", "identical"),
+    "punctuation": ("Fragen Sie nach.", "Ask", "warning", "ending punctuation"),
+}
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "severity", "expected"), CASES.values(), ids=CASES.keys()
+)
+def test_message_checks_find_what_translation_broke(msgid, msgstr, severity, expected) -> None:
+    issues = message_issues(msgid, msgstr)
+    assert any(i.severity == severity and str(i).startswith(expected) for i in issues), issues
+
+
+def test_arabic_digits_count_as_the_same_number() -> None:
+    assert message_issues("Rufen Sie 0251 an.", "اتصلوا بالرقم ٠٢٥١.") == []
+
+
+def test_good_translation_passes() -> None:
+    assert (
+        message_issues(
+            "Stand: %(title)s, Fassung vom %(date)s", "As of: %(title)s, version of %(date)s"
+        )
+        == []
+    )
+
+
+def set_entry(project: Path, lang: str, key: str, msgstr: str, fuzzy: bool) -> None:
+    path = project / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if (e.msgctxt or e.msgid) == key:
+            e.msgstr = msgstr
+            e.flags = [f for f in e.flags if f != "fuzzy"] + (["fuzzy"] if fuzzy else [])
+    catalog.save(str(path))
+
+
+def test_unreviewed_translation_failing_a_check_falls_back_to_german(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    set_entry(basic, "en", "eltern-informieren/beratung", "Counselling follows needs.", fuzzy=True)
+    set_entry(basic, "en", "jugendliche-foerdern/chancen", "A degree helps.", fuzzy=True)
+    result = run(basic, "build", "--lang", "en", "--edition", "single", "--brochure", "eltern")
+    assert result.exit_code == 0, result.output
+    content = text(basic / "build/pdf/eltern/eltern.en.pdf")
+    assert "Die Beratung richtet sich nach den Bedarfen der Eltern." in content
+    assert "Counselling follows needs." not in content
+    checked = run(basic, "check", "--json")
+    assert checked.exit_code == 1
+    rows = json.loads(checked.output)
+    assert {(r["lang"], r["context"], r["severity"], r["check"]) for r in rows} == {
+        ("en", "eltern-informieren/beratung", "error", "inline tags")
+    }
+
+
+def test_reviewed_translation_failing_a_check_keeps_the_language_out_of_print(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    path = basic / "locales/en/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        e.msgstr = e.msgid.replace("Bedarfen", "needs")
+        e.flags = [f for f in e.flags if f != "fuzzy"]
+    catalog.save(str(path))
+    set_entry(basic, "en", "Stand: %(title)s, Fassung vom %(date)s", "As of %(title)s", fuzzy=False)
+    result = run(basic, "build", "--reviewed-only", "--lang", "en", "--edition", "single")
+    assert result.exit_code == 0, result.output
+    assert "failing message checks" in result.output
+    assert not (basic / "build/pdf/eltern/eltern.en.pdf").exists()
+    result = run(basic, "build", "--lang", "en", "--lang", "de", "--edition", "single")
+    assert result.exit_code == 1
+    assert (
+        "reviewed translation of Stand: %(title)s, Fassung vom %(date)s fails a message check: "
+        "placeholders: missing %(date)s" in " ".join(result.output.split())
+    )
+    assert (basic / "build/pdf/eltern/eltern.de.pdf").exists()  # the other jobs still ran
+    assert not (basic / "build/pdf/eltern/eltern.en.pdf").exists()
