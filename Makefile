@@ -15,6 +15,7 @@ brochures: system venv  ## install everything and build the default brochures in
 test: system venv-test  ## install everything and run the checks and the test suite
 	$(BIN)/ruff check brochures tests benchmarks
 	$(BIN)/ruff format --check brochures tests benchmarks
+	$(BIN)/brochures catalog update --check
 	$(BIN)/pytest
 
 system:
