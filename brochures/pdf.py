@@ -69,7 +69,7 @@ class PdfRenderer:
         self.fonts = FontConfiguration()
         self.fetcher = RestrictedFetcher(template_dirs)
 
-    def render(self, html: str) -> RenderedPdf:
+    def render(self, html: str, profile: str = "screen") -> RenderedPdf:
         base_url = self.template_dirs[0].as_uri() + "/"
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
             font_config=self.fonts

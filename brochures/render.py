@@ -172,8 +172,10 @@ def render_html(
     lang: Language,
     texts: Texts,
     edition: str = "single",
+    profile: str = "screen",
 ) -> RenderedHtml:
-    """The HTML of one brochure in one language (single) or beside German (bilingual)."""
+    """The HTML of one brochure in one language (single) or beside German (bilingual), for the
+    screen (RGB) or for print (CMYK, bleed)."""
 
     def looked_up(message: Message) -> tuple[list[str], bool]:
         looked = texts.lookup(message.context, message.source)
@@ -230,6 +232,7 @@ def render_html(
         "version_date": localized_date(content.version.date, lang.code),
         "source_version_date": localized_date(content.version.date, SOURCE_LANGUAGE),
         "notice": False,
+        "profile": profile,
         "font_stacks": {
             code: language(code).css_font_family
             for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))
