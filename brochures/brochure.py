@@ -96,6 +96,7 @@ class BrochureContent:
     closing: Message | None
     fields: list[FieldContent]
     contact: Contact | None
+    color_profile_uri: str | None = None  # the print profile's CMYK output intent (data: URI)
 
     def messages(self) -> list[Message]:
         """Every translatable text of the brochure, in reading order."""

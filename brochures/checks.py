@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from html import unescape as html_unescape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -100,3 +103,61 @@ def page_fit(pdf: RenderedPdf, max_pages: int | None, fmt: str) -> list[str]:
 def refused_resources(refused: list[str]) -> list[str]:
     """The template or content asked for a resource outside the allowed folders."""
     return [f"refused to load {url} (only template folders and data: URIs)" for url in refused]
+
+
+# ---- glyph coverage ----
+
+_SKIP = {0x20, 0xA0, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069, 0xAD}
+_TEXT = re.compile(r"<style.*?</style>|<title.*?</title>|<template.*?</template>|<[^>]+>", re.S)
+
+
+@cache
+def font_file(family: str) -> str | None:
+    """The file fontconfig resolves a family to, or None if the family is not installed."""
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}\n%{file}", family], capture_output=True, text=True
+    ).stdout.split("\n")
+    families = out[0].split(",") if out else []
+    return out[1] if len(out) > 1 and family in families else None
+
+
+@cache
+def _cmap(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # only when checking glyphs
+
+    return frozenset((TTFont(path, fontNumber=0, lazy=True).getBestCmap() or {}).keys())
+
+
+@cache
+def covering_font(codepoint: int) -> str | None:
+    """An installed font family that has the character, if any."""
+    out = subprocess.run(
+        ["fc-list", f":charset={codepoint:x}", "family"], capture_output=True, text=True
+    ).stdout
+    families = sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+    return families[0] if families else None
+
+
+def glyph_coverage(html: str, lang: str, stacks: list[tuple[str, ...]]) -> list[str]:
+    """Every character of the document's text must be in a font of its stacks (the fonts that
+    will draw it); name the character, where it is, and an installed font that has it."""
+    covered: set[int] = set()
+    for stack in stacks:
+        for family in stack:
+            path = font_file(family)
+            if path:
+                covered |= _cmap(path)
+    text = html_unescape(_TEXT.sub(" ", html))
+    problems = []
+    for codepoint in sorted({ord(c) for c in text} - covered - _SKIP):
+        if chr(codepoint).isspace() or unicodedata.category(chr(codepoint)) == "Cc":
+            continue
+        at = text.index(chr(codepoint))
+        where = " ".join(text[max(0, at - 30) : at + 30].split())
+        other = covering_font(codepoint)
+        hint = f"; installed font that has it: {other}" if other else "; no installed font has it"
+        problems.append(
+            f"[{lang}] character U+{codepoint:04X} {unicodedata.name(chr(codepoint), '?')} "
+            f"is in no font of the stack (in “{where}”){hint}"
+        )
+    return problems

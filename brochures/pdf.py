@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -70,14 +74,105 @@ class PdfRenderer:
         self.fetcher = RestrictedFetcher(template_dirs)
 
     def render(self, html: str, profile: str = "screen") -> RenderedPdf:
-        base_url = self.template_dirs[0].as_uri() + "/"
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
-            font_config=self.fonts
-        )
-        data = document.write_pdf()
+        """Lay out and write one PDF. `screen`: RGB, tagged, per-element /Lang; `print`: the
+        template's CMYK colours and bleed, PDF/X-4 when it names an output intent."""
+        document = self._layout(html)
+        padded = pad_pages(html, len(document.pages))
+        if padded is not None:
+            document = self._layout(padded)
+        variant = _meta(html, "brochures-pdf-variant")
+        if profile == "screen":
+            options: dict = {"pdf_tags": True}
+        else:
+            options = {"pdf_variant": variant} if variant else {}
+        with element_languages():
+            data = document.write_pdf(finisher=_deterministic(html), **options)
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
         return RenderedPdf(data, len(document.pages), sizes)
+
+    def _layout(self, html: str) -> weasyprint.Document:
+        base_url = self.template_dirs[0].as_uri() + "/"
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
+            font_config=self.fonts
+        )
+
+
+_PADDING_PAGE = re.compile(
+    r'<template id="brochures-padding-page" data-multiple="(\d+)">(.*?)</template>', re.S
+)
+_PADDING_MARK = '<div id="brochures-padding"></div>'
+
+
+def pad_pages(html: str, pages: int) -> str | None:
+    """The HTML with notes pages added so the page count is a multiple of the template's
+    `data-multiple` (a booklet: 4), or None if nothing is to be added."""
+    match = _PADDING_PAGE.search(html)
+    if match is None or _PADDING_MARK not in html:
+        return None
+    missing = -pages % int(match[1])
+    if not missing:
+        return None
+    return html.replace(_PADDING_MARK, match[2] * missing, 1)
+
+
+def _meta(html: str, name: str) -> str | None:
+    match = re.search(rf'<meta name="{re.escape(name)}" content="([^"]*)">', html)
+    return match[1] if match else None
+
+
+def _deterministic(html: str):
+    """A finisher: PDF/X writes a random xmpMM:DocumentID; derive it from the input instead."""
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    stable = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+    def finisher(document: weasyprint.Document, pdf) -> None:
+        for obj in pdf.objects:
+            chunks = getattr(obj, "stream", None)
+            if isinstance(chunks, list) and any(
+                isinstance(c, bytes) and b"xmp.did:" in c for c in chunks
+            ):
+                obj.stream = [
+                    re.sub(
+                        rb"xmp\.(did|iid):[0-9a-f-]{36}",
+                        lambda m: b"xmp." + m[1] + b":" + stable.encode(),
+                        c,
+                    )
+                    if isinstance(c, bytes)
+                    else c
+                    for c in chunks
+                ]
+
+    return finisher
+
+
+@contextmanager
+def element_languages():
+    """While writing a tagged PDF, give structure elements of other-language text their own
+    /Lang (WeasyPrint writes only the document's): a German fallback in an Arabic PDF, each
+    column of a bilingual edition. Wraps WeasyPrint's tag-tree builder, which recurses through
+    its module attribute, so every element passes the wrapper."""
+    from weasyprint.pdf import tags
+
+    original = getattr(tags, "_build_box_tree", None)
+    if original is None:  # another WeasyPrint: tagging still works, without element languages
+        yield False
+        return
+
+    def with_lang(box, parent, *args, **kwargs):
+        for element in original(box, parent, *args, **kwargs):
+            source = getattr(getattr(box, "_box", box), "element", None)
+            lang = source.get("lang") if source is not None else None
+            tag = getattr(box, "element_tag", None)
+            if lang and tag not in ("html", "body") and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    tags._build_box_tree = with_lang
+    try:
+        yield True
+    finally:
+        tags._build_box_tree = original
 
 
 def quiet_weasyprint_logs() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from brochures.brochure import Brochure, BrochureContent, Contact, load_brochure, select
@@ -24,6 +26,32 @@ class Settings(Model):
     download_base_url: str | None = None
     print_color_profile: str | None = None
     contact: Contact | None = None
+
+
+def color_profile_path(root: Path, settings: Settings) -> Path | None:
+    if not settings.print_color_profile:
+        return None
+    path = Path(settings.print_color_profile)
+    return path if path.is_absolute() else root / path
+
+
+def _check_color_profile(root: Path, settings: Settings, doc: YamlDocument) -> list[Problem]:
+    """The print profile's ICC file must exist and describe a CMYK colour space."""
+    path = color_profile_path(root, settings)
+    if path is None:
+        return []
+    try:
+        header = path.read_bytes()[:20]
+    except OSError as exc:
+        reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+        return [doc.problem(("print_color_profile",), f"print_color_profile: {path}: {reason}")]
+    if len(header) < 20 or header[16:20] != b"CMYK":
+        return [
+            doc.problem(
+                ("print_color_profile",), f"print_color_profile: {path} is not a CMYK ICC profile"
+            )
+        ]
+    return []
 
 
 def default_templates() -> Path:
@@ -69,9 +97,19 @@ class Project:
     def languages_of(self, brochure: Brochure) -> list[str]:
         return brochure.languages or self.settings.languages
 
+    @cached_property
+    def color_profile_uri(self) -> str | None:
+        """The CMYK ICC profile named in project.yaml as a data: URI (validated at load)."""
+        path = color_profile_path(self.root, self.settings)
+        if path is None:
+            return None
+        return "data:application/vnd.iccprofile;base64," + base64.b64encode(
+            path.read_bytes()
+        ).decode("ascii")
+
     def content(self, brochure_id: str) -> BrochureContent:
         brochure = self.brochures[brochure_id]
-        return select(
+        content = select(
             self.concept,
             self.concept_doc,
             brochure,
@@ -79,6 +117,9 @@ class Project:
             self.settings.default_format,
             self.settings.contact,
         )
+
+        content.color_profile_uri = self.color_profile_uri
+        return content
 
 
 def load_project(root: Path) -> Project:
@@ -96,6 +137,7 @@ def load_project(root: Path) -> Project:
         problems += found
     if settings is not None and settings_doc is not None:
         problems += _check_languages(settings_doc, ("languages",), settings.languages)
+        problems += _check_color_profile(root, settings, settings_doc)
 
     concept = concept_doc = None
     try:

@@ -33,6 +33,33 @@ from brochures.project import FORMAT_SUFFIX
 
 DEFAULT_PREFIX = "!default"
 
+# The colours of the design per profile. Print is CMYK throughout (text included): WeasyPrint
+# writes `device-cmyk()` as DeviceCMYK and every other colour as RGB.
+PALETTES = {
+    "screen": {
+        "ink": "#1f2a33",
+        "accent": "#1d4f73",
+        "tint": "#e8f0f6",
+        "muted": "#4a5a66",
+        "paper": "#ffffff",
+        "rule": "#b8c7d3",
+        "notice_ink": "#3d2a00",
+        "notice_tint": "#fff4dc",
+        "notice_rule": "#8a5a00",
+    },
+    "print": {
+        "ink": "device-cmyk(0 0 0 0.9)",
+        "accent": "device-cmyk(0.75 0.31 0 0.55)",
+        "tint": "device-cmyk(0.07 0.03 0 0.03)",
+        "muted": "device-cmyk(0 0 0 0.7)",
+        "paper": "device-cmyk(0 0 0 0)",
+        "rule": "device-cmyk(0.2 0.08 0 0.17)",
+        "notice_ink": "device-cmyk(0 0.3 1 0.76)",
+        "notice_tint": "device-cmyk(0 0.04 0.14 0)",
+        "notice_rule": "device-cmyk(0 0.35 1 0.46)",
+    },
+}
+
 
 def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
     """Templates by name from the folders in order; `!default/...` always names the packaged one."""
@@ -233,6 +260,7 @@ def render_html(
         "source_version_date": localized_date(content.version.date, SOURCE_LANGUAGE),
         "notice": False,
         "profile": profile,
+        "colors": PALETTES[profile],
         "font_stacks": {
             code: language(code).css_font_family
             for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))

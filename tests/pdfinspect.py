@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def text(path: Path, page: int | None = None) -> str:
     ).stdout
     # WeasyPrint's automatic hyphenation ends a line with U+2010: join the word again
     out = out.replace("\u00ad", "").replace("\u2010\n", "")
+    # poppler marks directional runs with embedding controls: not part of the text
+    out = re.sub("[\u202a-\u202e\u2066-\u2069]", "", out)
     return " ".join(out.split())
 
 
