@@ -95,9 +95,12 @@ def message_issues(msgid: str, msgstr: str) -> list[MessageIssue]:
 
 def page_fit(pdf: RenderedPdf, max_pages: int | None, fmt: str) -> list[str]:
     """A fixed format (a flyer) must hold its content in its pages."""
+    problems = [f"content does not fit the {fmt} format: {overflow}" for overflow in pdf.overflows]
     if max_pages is not None and pdf.pages > max_pages:
-        return [f"content does not fit the {fmt} format: {pdf.pages} pages, at most {max_pages}"]
-    return []
+        problems.append(
+            f"content does not fit the {fmt} format: {pdf.pages} pages, at most {max_pages}"
+        )
+    return problems
 
 
 def refused_resources(refused: list[str]) -> list[str]:

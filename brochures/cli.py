@@ -248,5 +248,29 @@ def check_command(project_dir: Path, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command("impose")
+@click.option("--brochure", "brochure_id", required=True, metavar="ID", help="The brochure.")
+@click.option("--lang", required=True, metavar="LANG", help="The language of its screen PDF.")
+@click.pass_obj
+def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
+    """Impose a booklet's screen PDF onto A4 landscape sheets for a desktop printer
+    (saddle stitch: print both sides, fold, staple in the middle)."""
+    from brochures.errors import ConfigError, Problem
+    from brochures.impose import impose
+    from brochures.languages import check_code, language
+    from brochures.project import load_project
+
+    project = load_project(project_dir)
+    if brochure_id not in project.brochures:
+        known = ", ".join(project.brochures)
+        raise ConfigError(Problem(None, None, f"unknown brochure '{brochure_id}' (known: {known})"))
+    if check_code(lang) or lang not in project.languages_of(project.brochures[brochure_id]):
+        raise ConfigError(Problem(None, None, f"'{lang}' is not a language of '{brochure_id}'"))
+    folder = project.build_dir / "pdf" / brochure_id
+    target = folder / f"{brochure_id}.{lang}.imposed.pdf"
+    sides = impose(folder / f"{brochure_id}.{lang}.pdf", target, language(lang).direction == "rtl")
+    click.echo(f"wrote {target.relative_to(project.root)} ({sides} sheet sides)")
+
+
 def main() -> None:
     cli(prog_name="brochures")

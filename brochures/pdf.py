@@ -63,6 +63,7 @@ class RenderedPdf:
     data: bytes
     pages: int
     page_sizes_mm: list[tuple[float, float]] = field(default_factory=list)
+    overflows: list[str] = field(default_factory=list)  # blocks that run out of their slot
 
 
 class PdfRenderer:
@@ -89,13 +90,52 @@ class PdfRenderer:
             data = document.write_pdf(finisher=_deterministic(html), **options)
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
-        return RenderedPdf(data, len(document.pages), sizes)
+        return RenderedPdf(data, len(document.pages), sizes, slot_overflows(document))
 
     def _layout(self, html: str) -> weasyprint.Document:
         base_url = self.template_dirs[0].as_uri() + "/"
         return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
             font_config=self.fonts
         )
+
+
+def _descendants(box, slot: str | None = None):
+    """Boxes in tree order, each with the `data-slot` of its nearest slot ancestor."""
+    element = box.element
+    if element is not None and element.get("data-slot"):
+        slot = element.get("data-slot")
+    yield box, slot
+    for child in getattr(box, "children", []):
+        yield from _descendants(child, slot)
+
+
+def _describe(box) -> str:
+    element = box.element
+    words = " ".join("".join(element.itertext()).split()) if element is not None else ""
+    name = box.element_tag or "block"
+    classes = element.get("class") if element is not None else None
+    label = f"{name}.{classes.split()[0]}" if classes else name
+    return f"{label} “{words[:60]}{'…' if len(words) > 60 else ''}”"
+
+
+def slot_overflows(document: weasyprint.Document) -> list[str]:
+    """Blocks laid out below the bottom of their fixed slot (`data-slot` with a `.panel-body`):
+    measured on the rendered boxes, since a fixed box does not add a page when it overflows."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for box, slot in _descendants(page._page_box):
+            element = box.element
+            if element is None or element.get("class") != "panel-body" or box.element_tag != "div":
+                continue
+            limit = box.content_box_y() + box.height + 0.5
+            for child in box.children:
+                if child.position_y + child.margin_height() > limit:
+                    found.append(
+                        f"page {number}, slot '{slot}': {_describe(child)} runs past the "
+                        "bottom of its panel"
+                    )
+                    break
+    return found
 
 
 _PADDING_PAGE = re.compile(
