@@ -37,6 +37,19 @@ class Brochure(Model):
     closing: str | None = None
     contact: Contact | None = None
     languages: list[str] | None = None
+    glossary: bool = False  # a page of school words (source/schulwoerter.yaml)
+
+
+class SchoolWord(Model):
+    id: Slug
+    term: PlainText
+    explanation: PlainText
+
+
+class Glossary(Model):
+    """`source/schulwoerter.yaml`: school words with a short German explanation."""
+
+    words: list[SchoolWord]
 
 
 def load_brochure(
@@ -96,7 +109,9 @@ class BrochureContent:
     closing: Message | None
     fields: list[FieldContent]
     contact: Contact | None
+    glossary: list[tuple[Message, Message]] = field(default_factory=list)  # (term, explanation)
     color_profile_uri: str | None = None  # the print profile's CMYK output intent (data: URI)
+    download_base_url: str | None = None  # QR codes link to the PDFs below it
 
     def messages(self) -> list[Message]:
         """Every translatable text of the brochure, in reading order."""
@@ -108,6 +123,8 @@ class BrochureContent:
                 out.append(goal.title)
                 out.extend(m for m, _ in goal.paragraphs)
                 out.extend(m for _, m in goal.measures)
+        for term, explanation in self.glossary:
+            out += [term, explanation]
         out.append(self.closing)
         return [m for m in out if m is not None]
 
@@ -125,6 +142,7 @@ def select(
     brochure_doc: YamlDocument,
     default_format: str,
     default_contact: Contact | None = None,
+    glossary: tuple[Glossary, YamlDocument] | None = None,
 ) -> BrochureContent:
     """The German content of a brochure: the goals it pulls, in the version it follows."""
     version = concept.version(brochure.version)
@@ -220,4 +238,19 @@ def select(
         closing=own("closing", brochure.closing, "Schlusswort", markup=True),
         fields=list(fields.values()),
         contact=brochure.contact or default_contact,
+        glossary=glossary_messages(glossary) if brochure.glossary and glossary else [],
     )
+
+
+def glossary_messages(glossary: tuple[Glossary, YamlDocument]) -> list[tuple[Message, Message]]:
+    """Each school word as two messages: the term and its explanation."""
+    words, doc = glossary
+    out = []
+    for i, word in enumerate(words.words):
+        origin = f"{doc.display}:{doc.line_of(('words', i))}"
+        out.append((
+            Message(f"schulwort:{word.id}", word.term, origin, "Schulwort (Begriff)"),
+            Message(f"schulwort:{word.id}/erklaerung", word.explanation, origin,
+                    f"Erklärung des Schulworts „{word.term}“"),
+        ))
+    return out

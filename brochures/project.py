@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from brochures.brochure import Brochure, BrochureContent, Contact, load_brochure, select
+from pydantic import AfterValidator
+
+from brochures.brochure import (
+    Brochure,
+    BrochureContent,
+    Contact,
+    Glossary,
+    load_brochure,
+    select,
+)
 from brochures.concept import Concept, load_concept
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
 from brochures.languages import SOURCE_LANGUAGE, check_code
@@ -17,13 +28,19 @@ from brochures.yamlfile import YamlDocument, load, validate
 FORMAT_SUFFIX = ".html.j2"
 
 
+def _http_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    return value
+
+
 class Settings(Model):
     """`source/project.yaml`."""
 
     issuer: PlainText
     languages: list[str] = [SOURCE_LANGUAGE]
     default_format: Slug = "a5-booklet"
-    download_base_url: str | None = None
+    download_base_url: Annotated[str, AfterValidator(_http_url)] | None = None
     print_color_profile: str | None = None
     contact: Contact | None = None
 
@@ -70,6 +87,7 @@ class Project:
     settings_doc: YamlDocument
     brochures: dict[str, Brochure]
     brochure_docs: dict[str, YamlDocument]
+    glossary: tuple[Glossary, YamlDocument] | None = None
 
     @property
     def source_dir(self) -> Path:
@@ -116,9 +134,11 @@ class Project:
             self.brochure_docs[brochure_id],
             self.settings.default_format,
             self.settings.contact,
+            self.glossary,
         )
 
         content.color_profile_uri = self.color_profile_uri
+        content.download_base_url = self.settings.download_base_url
         return content
 
 
@@ -203,10 +223,26 @@ def load_project(root: Path) -> Project:
                                 f"languages[{i}]: '{code}' is not one of the project's languages",
                             )
                         )
+    glossary = None
+    glossary_path = root / "source" / "schulwoerter.yaml"
+    if glossary_path.exists():
+        glossary_doc, found = load(glossary_path, "source/schulwoerter.yaml")
+        words = None
+        if glossary_doc is not None and not found:
+            words, found = validate(glossary_doc, Glossary)
+        problems += found
+        if words is not None and glossary_doc is not None:
+            glossary = (words, glossary_doc)
+    for brochure_id, brochure in brochures.items():
+        if brochure.glossary and not glossary_path.exists():
+            problems.append(docs[brochure_id].problem(
+                ("glossary",), "glossary: true needs source/schulwoerter.yaml"))
     raise_if(problems, ConfigError)
     assert settings is not None and settings_doc is not None
     assert concept is not None and concept_doc is not None
-    project = Project(root, settings, concept, concept_doc, settings_doc, brochures, docs)
+    project = Project(
+        root, settings, concept, concept_doc, settings_doc, brochures, docs, glossary
+    )
     _check_formats(project, problems)
     raise_if(problems, ConfigError)
     return project

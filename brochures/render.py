@@ -246,6 +246,20 @@ def render_html(
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=True, pgettext=pgettext
     )
+    def qr_code(url: str) -> Markup:
+        """An inline SVG QR code in the profile's ink (recoloured: segno takes no CMYK)."""
+        import segno
+
+        svg = segno.make(url, error="m").svg_inline(scale=3, dark="#000", light=None)
+        svg = svg.replace('stroke="#000"', f'stroke="{PALETTES[profile]["ink"]}" fill="none"')
+        return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR" ', 1))
+
+    download_url = None
+    if content.download_base_url:
+        tag = f"{SOURCE_LANGUAGE}+{lang.code}" if edition == "bilingual" else lang.code
+        download_url = (
+            f"{content.download_base_url.rstrip('/')}/pdf/{content.id}/{content.id}.{tag}.pdf"
+        )
     name = "editions/bilingual" if edition == "bilingual" else f"formats/{content.format}"
     template = format_template(env, name, env.globals["template_dirs"])
     context = {
@@ -260,6 +274,8 @@ def render_html(
         "source_version_date": localized_date(content.version.date, SOURCE_LANGUAGE),
         "notice": False,
         "profile": profile,
+        "download_url": download_url,
+        "qr_code": qr_code,
         "colors": PALETTES[profile],
         "font_stacks": {
             code: language(code).css_font_family
