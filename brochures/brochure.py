@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brochures.concept import Concept, Version
+from brochures.concept import Change, Concept, Goal, Version
 from brochures.errors import Problem
 from brochures.model import Model, PlainText, Slug, sanitize_inline
 from brochures.yamlfile import YamlDocument, load, validate
@@ -38,6 +38,7 @@ class Brochure(Model):
     contact: Contact | None = None
     languages: list[str] | None = None
     glossary: bool = False  # a page of school words (source/schulwoerter.yaml)
+    whats_new: bool = False  # a box: what the version it follows changed in its goals
 
 
 class SchoolWord(Model):
@@ -110,6 +111,9 @@ class BrochureContent:
     fields: list[FieldContent]
     contact: Contact | None
     glossary: list[tuple[Message, Message]] = field(default_factory=list)  # (term, explanation)
+    # what the later version changed in the goals shown: ("goal-added" | "goal-changed" |
+    # "measure-added", message) — from the change marks of the concept
+    whats_new: list[tuple[str, Message]] = field(default_factory=list)
     color_profile_uri: str | None = None  # the print profile's CMYK output intent (data: URI)
     download_base_url: str | None = None  # QR codes link to the PDFs below it
 
@@ -176,6 +180,7 @@ def select(
         return out
 
     fields: dict[str, FieldContent] = {}
+    news: list[tuple[str, Message]] = []
     for goal_id in brochure.goals:
         ref = refs[goal_id]
         goal, fld = ref.goal, ref.field
@@ -215,6 +220,8 @@ def select(
                     )
                 )
         fields[fld.id].goals.append(content)
+        if later and brochure.whats_new:
+            news.extend(_news(goal, content))
 
     def required(msg: Message | None) -> Message:
         assert msg is not None
@@ -239,6 +246,7 @@ def select(
         fields=list(fields.values()),
         contact=brochure.contact or default_contact,
         glossary=glossary_messages(glossary) if brochure.glossary and glossary else [],
+        whats_new=news,
     )
 
 
@@ -253,4 +261,18 @@ def glossary_messages(glossary: tuple[Glossary, YamlDocument]) -> list[tuple[Mes
             Message(f"schulwort:{word.id}/erklaerung", word.explanation, origin,
                     f"Erklärung des Schulworts „{word.term}“"),
         ))
+    return out
+
+
+def _news(goal: Goal, content: GoalContent) -> list[tuple[str, Message]]:
+    """What the later version changed in one goal: a new goal, new measures, changed texts."""
+    if goal.change == Change.ADDED:
+        return [("goal-added", content.title)]
+    measures = {m.full_id: m for m in goal.measures}
+    out = [("measure-added", msg) for _, msg in content.measures
+           if measures[msg.context].change == Change.ADDED]
+    if any(t.change != Change.UNCHANGED for t in goal.paragraphs) or any(
+        m.change in (Change.CHANGED, Change.REMOVED) for m in goal.measures
+    ):
+        out.insert(0, ("goal-changed", content.title))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -69,6 +70,59 @@ def state_of(entry: polib.POEntry) -> State:
 def key_of(context: str | None, msgid: str) -> tuple[str, str]:
     """Identity of a message: its context when it has one (so German may change), else its text."""
     return (context, "") if context else ("", msgid)
+
+
+# ---- machine translations (brochures.translate writes them) ----
+
+# The engine's record in the translator comment: "machine translation: <engine, path, models,
+# date>[; flagged, German is used until reviewed: <reason>] [mt:<hash of the msgstr it wrote>]".
+# Tools rewrap comments and Poedit keeps them, so the record is found across line breaks and
+# counts only while the entry is unreviewed and its text is exactly what the engine wrote.
+MT_RECORD = "machine translation: "
+MT_FLAG = "; flagged, German is used until reviewed: "
+_MT = re.compile(
+    r"machine\s+translation:\s((?:(?!machine\s+translation:).)*?)\s*\[(mt:[0-9a-f]{12}|reviewed)\]",
+    re.S,
+)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def machine_record(entry: polib.POEntry) -> str | None:
+    """The engine's record if the entry is still the engine's: unreviewed or outdated, its text
+    exactly what the engine wrote. None: reviewed, drafted or edited by a person."""
+    if "fuzzy" not in entry.flags or not entry.msgstr:
+        return None
+    for match in _MT.finditer(entry.tcomment or ""):
+        if match[2] == f"mt:{text_hash(entry.msgstr)}":
+            return " ".join(match[1].split())
+    return None
+
+
+def machine_owned(entry: polib.POEntry) -> bool:
+    return machine_record(entry) is not None
+
+
+def machine_flag(entry: polib.POEntry) -> str | None:
+    """Why the engine's own output is not used (German is shown until a person reviews it)."""
+    record = machine_record(entry) or ""
+    return record.partition(MT_FLAG)[2] or None
+
+
+def mark_machine_translation(entry: polib.POEntry, what: str, flagged: str = "") -> None:
+    """Record the engine's text of `entry` (replacing an earlier record and the draft note)."""
+    notes = _MT.sub("", entry.tcomment or "").replace(DRAFT_COMMENT, "")
+    lines = [line for line in notes.splitlines() if line.strip()]
+    flag = f"{MT_FLAG}{' '.join(flagged.split())}" if flagged else ""
+    lines.append(f"{MT_RECORD}{what}{flag} [mt:{text_hash(entry.msgstr)}]")
+    entry.tcomment = "\n".join(lines)
+
+
+def release_machine_record(tcomment: str) -> str:
+    """A reviewed entry is a person's for good: its record no longer names the engine's text."""
+    return re.sub(r"\[mt:[0-9a-f]{12}\]", "[reviewed]", tcomment)
 
 
 # ---- extraction ----
@@ -238,8 +292,9 @@ def canonical(po: polib.POFile) -> tuple:
                 tuple(sorted(e.flags)),
                 e.previous_msgid or "",
                 tuple(e.occurrences),
-                " ".join((e.comment or "").split()),
-                " ".join((e.tcomment or "").split()),
+                # tools re-wrap comments, even inside words at a hyphen: compare without spaces
+                "".join((e.comment or "").split()),
+                "".join((e.tcomment or "").split()),
                 bool(e.obsolete),
             )
             for e in po  # obsolete entries included
@@ -335,6 +390,8 @@ def merge(old: polib.POFile | None, template: polib.POFile, lang: str) -> polib.
             else:  # the German changed: outdated, showing the text the translation was made for
                 entry.flags.append("fuzzy")
                 entry.previous_msgid = was.previous_msgid or was.msgid
+                if "fuzzy" not in was.flags and entry.tcomment:  # reviewed: a person's for good
+                    entry.tcomment = release_machine_record(entry.tcomment)
         elif was is not None:
             entry.tcomment = was.tcomment
         po.append(entry)
@@ -421,8 +478,11 @@ class CatalogTexts:
         if state in USABLE and entry is not None:
             issues = tuple(message_issues(msgid, entry.msgstr))
             translated = sanitize_inline(entry.msgstr) if "<" in entry.msgstr else entry.msgstr
+            flagged = machine_flag(entry)  # the engine lost a protected piece: German until review
+            if flagged is not None:
+                issues += (MessageIssue("warning", "machine translation flagged", flagged),)
             # a text that fails a check is shown in German; a reviewed one also fails its job
-            failed = any(i.severity == "error" for i in issues)
+            failed = any(i.severity == "error" for i in issues) or flagged is not None
             result = Lookup(msgid if failed else translated, state, failed, issues)
         else:
             result = Lookup(msgid, state, True)
