@@ -6,13 +6,20 @@ BIN := $(VENV)/bin
 # WeasyPrint (17x faster than fontTools), Pango, poppler (pdftotext/pdftoppm) and GNU gettext.
 APT_PACKAGES := python3 python3-venv python3-pip fonts-noto-core libharfbuzz-subset0 \
 	libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext
+# For the tests only: Chromium (the download page in a real browser) and Ghostscript's CMYK
+# ICC profile (PDF/X-4 output intent).
+APT_TEST_PACKAGES := chromium libgs-common
 
-.PHONY: brochures test system venv venv-test lint
+.PHONY: brochures test venv venv-test
 
-brochures: system venv  ## install everything and build the default brochures into build/
+brochures: ## install everything and build the default brochures into build/
+	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES)"
+	@$(MAKE) --no-print-directory venv
 	$(BIN)/brochures build
 
-test: system venv-test  ## install everything and run the checks and the test suite
+test: ## install everything and run the checks and the test suite
+	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES) $(APT_TEST_PACKAGES)"
+	@$(MAKE) --no-print-directory venv-test
 	$(BIN)/ruff check brochures tests benchmarks
 	$(BIN)/ruff format --check brochures tests benchmarks
 	$(BIN)/brochures catalog update --check
@@ -21,9 +28,9 @@ test: system venv-test  ## install everything and run the checks and the test su
 system:
 	@if [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+		apt-get install -y -qq --no-install-recommends $(PACKAGES) >/dev/null; \
 	else \
-		missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+		missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 		if [ -n "$$missing" ]; then \
 			echo "Not root: please install the missing system packages first:"; \
 			echo "  sudo apt-get install" $$missing; \
@@ -39,4 +46,6 @@ venv:
 venv-test:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	@# torch first: a CPU build of this version; an unpinned one pulls a multi-GB CUDA build
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[test,translate]"

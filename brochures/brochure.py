@@ -256,11 +256,17 @@ def glossary_messages(glossary: tuple[Glossary, YamlDocument]) -> list[tuple[Mes
     out = []
     for i, word in enumerate(words.words):
         origin = f"{doc.display}:{doc.line_of(('words', i))}"
-        out.append((
-            Message(f"schulwort:{word.id}", word.term, origin, "Schulwort (Begriff)"),
-            Message(f"schulwort:{word.id}/erklaerung", word.explanation, origin,
-                    f"Erklärung des Schulworts „{word.term}“"),
-        ))
+        out.append(
+            (
+                Message(f"schulwort:{word.id}", word.term, origin, "Schulwort (Begriff)"),
+                Message(
+                    f"schulwort:{word.id}/erklaerung",
+                    word.explanation,
+                    origin,
+                    f"Erklärung des Schulworts „{word.term}“",
+                ),
+            )
+        )
     return out
 
 
@@ -269,8 +275,11 @@ def _news(goal: Goal, content: GoalContent) -> list[tuple[str, Message]]:
     if goal.change == Change.ADDED:
         return [("goal-added", content.title)]
     measures = {m.full_id: m for m in goal.measures}
-    out = [("measure-added", msg) for _, msg in content.measures
-           if measures[msg.context].change == Change.ADDED]
+    out = [
+        ("measure-added", msg)
+        for _, msg in content.measures
+        if measures[msg.context].change == Change.ADDED
+    ]
     if any(t.change != Change.UNCHANGED for t in goal.paragraphs) or any(
         m.change in (Change.CHANGED, Change.REMOVED) for m in goal.measures
     ):

@@ -1,26 +1,28 @@
-"""The job list, per-job rendering with its gates, atomic outputs, and the one `build()`."""
+"""The build: plan jobs, render their HTML, skip up-to-date jobs, write PDFs in parallel."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
-from brochures import checks, render
-from brochures.catalogs import USABLE, CatalogTexts, State, load_texts
+from brochures import checks, keys, publish, render
+from brochures import workers as pdf_workers
+from brochures.brochure import BrochureContent
+from brochures.catalogs import USABLE, CatalogTexts, Lookup, State, key_of, load_texts
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
-from brochures.files import write_atomic
 from brochures.languages import SOURCE_LANGUAGE, check_code, language
 from brochures.project import Project, default_templates, load_project
 
-if TYPE_CHECKING:
-    from brochures.pdf import PdfRenderer
-
 EDITIONS = ("single", "bilingual")
+PROFILES = ("screen", "print")
+PROFILE_DIRS = {"screen": "pdf", "print": "print"}  # build/<dir>/<brochure>/<brochure>.<tag>.pdf
 
 
 @dataclass(frozen=True)
@@ -29,22 +31,41 @@ class Job:
     lang: str
     edition: str
     output: Path
+    profile: str = "screen"
+
+    @property
+    def tag(self) -> str:
+        return f"{SOURCE_LANGUAGE}+{self.lang}" if self.edition == "bilingual" else self.lang
 
     @property
     def name(self) -> str:
-        tag = f"de+{self.lang}" if self.edition == "bilingual" else self.lang
-        return f"{self.brochure}.{tag}"
+        name = f"{self.brochure}.{self.tag}"
+        return name if self.profile == "screen" else f"{self.profile}:{name}"
+
+
+class Status(StrEnum):
+    BUILT = "built"
+    UP_TO_DATE = "up to date"  # key and output unchanged: skipped
+    FAILED = "failed"
 
 
 @dataclass
 class JobResult:
     job: Job
+    status: Status = Status.BUILT
     failures: list[str] = field(default_factory=list)
     counts: dict[State, int] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)  # message ids shown in German
+    title: str = ""  # the brochure's title in the job's language (German where not translated)
     pages: int = 0
     size: int = 0
+    sha256: str = ""
+    key: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)  # digest per input (keys.Fingerprints)
+    reason: str = ""  # why it was built: new, forced, output missing, changed inputs
     seconds: float = 0.0
+    error: str | None = None  # traceback of a bug that failed this job
+    worker_rss: int = 0  # bytes, resident memory of the process that rendered it
 
     @property
     def ok(self) -> bool:
@@ -53,21 +74,34 @@ class JobResult:
 
 @dataclass
 class BuildReport:
-    results: list[JobResult] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (job or language, why)
+    results: list[JobResult] = field(default_factory=list)  # every job built, up to date or failed
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # left out: (job, why)
+    workers: int = 0  # processes that wrote PDFs (0: none needed, 1: in this process)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, wall clock
+    published: publish.Published | None = None
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if r.status is Status.FAILED]
+
+    @property
+    def built(self) -> list[JobResult]:
+        return [r for r in self.results if r.status is Status.BUILT]
+
+    @property
+    def up_to_date(self) -> list[JobResult]:
+        return [r for r in self.results if r.status is Status.UP_TO_DATE]
 
 
 @dataclass
 class Page:
-    """A job ready for the PDF stage: its HTML and what its texts were."""
+    """A job ready for the PDF stage: its HTML, its texts, its key and (later) its result."""
 
     job: Job
     html: render.RenderedHtml
     texts: CatalogTexts
+    content: BrochureContent
+    result: JobResult
 
 
 def build(
@@ -77,33 +111,55 @@ def build(
     editions: list[str] | None = None,
     reviewed_only: bool = False,
     on_result: Callable[[JobResult], None] | None = None,
+    *,
+    profiles: list[str] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+    on_plan: Callable[[list[Job], list[JobResult]], None] | None = None,
 ) -> BuildReport:
-    """Load the project, plan the jobs, load catalogs, render HTML, then write every PDF."""
+    """Load the project, plan the jobs, render every job's HTML (input errors surface before any
+    PDF), skip jobs whose key and output are unchanged, write the other PDFs in parallel, then
+    publish the manifest and the download page."""
+    clock = Stopwatch()
     project = load_project(root)
-    jobs = plan(project, brochures or [], langs or [], editions or list(EDITIONS))
-    catalogs = {code: load_texts(project, code) for code in {job.lang for job in jobs}}
+    jobs = plan(project, brochures or [], langs or [], editions or list(EDITIONS), profiles)
+    catalogs = load_catalogs(project, {job.lang for job in jobs})
+    check_output_dir(project)
     env = render.environment(project.template_dirs, default_templates())
     render.check_templates(env, project.template_dirs)
-    check_output_dir(project)
+    publish.check_tools()
+    clock.lap("load")
     report = BuildReport()
     pages = select_pages(project, env, jobs, catalogs, reviewed_only, report)
-
-    from brochures.pdf import PdfRenderer, quiet_weasyprint_logs  # WeasyPrint: only when building
-
-    quiet_weasyprint_logs()
-    renderer = PdfRenderer(project.template_dirs)
-    for page in pages:
-        result = write_pdf(renderer, page)
-        report.results.append(result)
-        if on_result:
-            on_result(result)
+    clock.lap("html")
+    previous = publish.read_manifest(project.build_dir)
+    todo = outdated(project, env, pages, previous, force)
+    report.results = [page.result for page in pages]
+    clock.lap("keys")
+    check_glyphs(todo)
+    clock.lap("glyphs")
+    if on_plan:
+        on_plan([page.job for page in todo], report.up_to_date)
+    report.workers = pdf_workers.how_many(workers or os.cpu_count() or 1, len(todo))
+    write_pdfs(project, todo, report.workers, on_result)
+    clock.lap("pdf")
+    report.published = publish.publish(
+        project, report.results, previous, possible_outputs(project), report.workers or 1
+    )
+    clock.lap("publish")
+    report.seconds = clock.laps
     return report
 
 
 def plan(
-    project: Project, brochures: list[str], langs: list[str], editions: list[str]
+    project: Project,
+    brochures: list[str],
+    langs: list[str],
+    editions: list[str],
+    profiles: list[str] | None = None,
 ) -> list[Job]:
-    """One job per brochure × language × edition; unknown ids are input errors."""
+    """One job per brochure × language × edition × profile; unknown ids are input errors."""
+    profiles = profiles or ["screen"]
     problems = [
         Problem(None, None, f"unknown brochure '{b}' (known: {', '.join(project.brochures)})")
         for b in brochures
@@ -122,11 +178,16 @@ def plan(
                     f"({', '.join(project.settings.languages)})",
                 )
             )
-    for edition in editions:
-        if edition not in EDITIONS:
-            problems.append(
-                Problem(None, None, f"unknown edition '{edition}' (known: {', '.join(EDITIONS)})")
-            )
+    problems += [
+        Problem(None, None, f"unknown edition '{e}' (known: {', '.join(EDITIONS)})")
+        for e in editions
+        if e not in EDITIONS
+    ]
+    problems += [
+        Problem(None, None, f"unknown profile '{p}' (known: {', '.join(PROFILES)})")
+        for p in profiles
+        if p not in PROFILES
+    ]
     if problems:
         raise ConfigError(problems)
     jobs = []
@@ -134,12 +195,27 @@ def plan(
         for code in langs or project.languages_of(project.brochures[b]):
             if code not in project.languages_of(project.brochures[b]):
                 continue
-            for edition in editions:
-                if edition == "bilingual" and code == SOURCE_LANGUAGE:
-                    continue  # German beside German: no such edition
-                tag = f"{SOURCE_LANGUAGE}+{code}" if edition == "bilingual" else code
-                jobs.append(Job(b, code, edition, project.build_dir / "pdf" / b / f"{b}.{tag}.pdf"))
+            for profile in profiles:
+                for edition in editions:
+                    if edition == "bilingual" and code == SOURCE_LANGUAGE:
+                        continue  # German beside German: no such edition
+                    tag = f"{SOURCE_LANGUAGE}+{code}" if edition == "bilingual" else code
+                    output = project.build_dir / PROFILE_DIRS[profile] / b / f"{b}.{tag}.pdf"
+                    jobs.append(Job(b, code, edition, output, profile))
     return jobs
+
+
+def load_catalogs(project: Project, codes: set[str]) -> dict[str, CatalogTexts]:
+    """Every language's catalog, read and checked (msgfmt) side by side."""
+    ordered = sorted(codes)
+    with ThreadPoolExecutor(max(1, min(8, len(ordered)))) as pool:
+        loaded = pool.map(lambda code: load_texts(project, code), ordered)
+        return dict(zip(ordered, loaded, strict=True))
+
+
+def possible_outputs(project: Project) -> set[Path]:
+    """Every PDF the project can make (a manifest entry for any other is dropped)."""
+    return {job.output for job in plan(project, [], [], list(EDITIONS), list(PROFILES))}
 
 
 def check_output_dir(project: Project) -> None:
@@ -161,10 +237,16 @@ def select_pages(
     leave out languages without any usable translation and, with `reviewed_only`, languages
     with anything not reviewed."""
     pages = []
+    contents: dict[str, BrochureContent] = {}
+    lookups: dict[str, dict] = {code: {} for code in catalogs}
     for job in jobs:
-        texts = catalogs[job.lang].fresh()
-        content = project.content(job.brochure)
-        html = render.render_html(env, content, language(job.lang), texts, job.edition)
+        if job.brochure not in contents:
+            contents[job.brochure] = project.content(job.brochure)
+        content = contents[job.brochure]
+        texts = SharedTexts(catalogs[job.lang], lookups[job.lang])
+        html = render.render_html(
+            env, content, language(job.lang), texts, job.edition, profile=job.profile
+        )
         counts = texts.counts()
         if job.lang != SOURCE_LANGUAGE and not any(counts[s] for s in USABLE):
             report.skipped.append((job.name, "no translations yet"))
@@ -174,29 +256,166 @@ def select_pages(
             missing += [f"{failing} failing message checks"] if failing else []
             report.skipped.append((job.name, f"not fully reviewed ({', '.join(missing)})"))
         else:
-            pages.append(Page(job, html, texts))
+            title = catalogs[job.lang].fresh().lookup(content.title.context, content.title.source)
+            result = JobResult(job, counts=counts, fallbacks=texts.fallbacks(), title=title.text)
+            result.failures = [
+                f"reviewed translation of {ctx or msgid} fails a message check: "
+                + "; ".join(str(i) for i in looked.errors)
+                for (ctx, msgid), looked in texts.seen.items()
+                if looked.errors and looked.state is State.REVIEWED
+            ]
+            pages.append(Page(job, html, texts, content, result))
     return pages
 
 
-def write_pdf(renderer: PdfRenderer, page: Page) -> JobResult:
-    """Lay out one job's HTML, run its gates, and write the PDF only if all pass."""
-    started = time.perf_counter()
-    job = page.job
-    result = JobResult(job, counts=page.texts.counts(), fallbacks=page.texts.fallbacks())
-    result.failures += [
-        f"reviewed translation of {ctx or msgid} fails a message check: "
-        + "; ".join(str(i) for i in looked.errors)
-        for (ctx, msgid), looked in page.texts.seen.items()
-        if looked.errors and looked.state is State.REVIEWED
-    ]
-    renderer.fetcher.refused.clear()
-    pdf = renderer.render(page.html.html)
-    result.failures += checks.refused_resources(renderer.fetcher.refused)
-    result.failures += checks.page_fit(pdf, page.html.max_pages, page.html.format)
-    result.pages, result.size = pdf.pages, len(pdf.data)
-    if result.ok:
-        write_atomic(job.output, pdf.data)
+class SharedTexts(CatalogTexts):
+    """One job's view of a language's catalog, like `CatalogTexts.fresh()`; a lookup (with its
+    message checks) is computed once per build and shared by all jobs of the language."""
+
+    def __init__(self, catalog: CatalogTexts, shared: dict[tuple[str | None, str], Lookup]):
+        super().__init__(catalog.lang, None)
+        self.entries = catalog.entries
+        self.shared = shared
+
+    def lookup(self, context: str | None, msgid: str) -> Lookup:
+        looked = self.shared.get((context, msgid))
+        if looked is None:
+            looked = self.shared[(context, msgid)] = super().lookup(context, msgid)
+        self.seen[key_of(context, msgid)] = looked
+        return looked
+
+
+def outdated(
+    project: Project, env: Environment, pages: list[Page], previous: dict[str, dict], force: bool
+) -> list[Page]:
+    """Key every job; the jobs to build are those whose key or output changed (all with `force`).
+    The others are up to date and need no WeasyPrint work."""
+    fingerprints = keys.Fingerprints(project, env)
+    todo = []
+    for page in pages:
+        job, result = page.job, page.result
+        result.inputs = fingerprints.inputs(
+            page.content, job.lang, job.edition, job.profile, page.html.html, page.texts
+        )
+        result.key = keys.key_of(result.inputs)
+        entry = previous.get(publish.relative(project, job.output))
+        result.reason = "forced" if force else stale_reason(job, result, entry) or ""
+        if result.reason:
+            todo.append(page)
+        else:
+            assert entry is not None
+            result.status = Status.UP_TO_DATE
+            result.pages, result.size = entry["pages"], entry["bytes"]
+            result.sha256 = entry["sha256"]
+    return todo
+
+
+def check_glyphs(pages: list[Page]) -> None:
+    """Every character of a job's text must be in a font of its stacks (its language's, and
+    German's for notices and fallbacks). Only jobs about to be built: an up-to-date job passed
+    with the same HTML and fonts, and a failed job is never up to date."""
+    for page in pages:
+        stacks = [language(page.job.lang).font_stack, language(SOURCE_LANGUAGE).font_stack]
+        page.result.failures += checks.glyph_coverage(page.html.html, page.job.lang, stacks)
+
+
+def stale_reason(job: Job, result: JobResult, entry: dict | None) -> str | None:
+    """Why a job must be built, or None when its key and its output are unchanged."""
+    if entry is None:
+        return "new"
+    if entry["build_key"] != result.key:
+        changed = keys.changed_inputs(entry.get("inputs"), result.inputs)
+        return f"changed: {', '.join(changed)}" if changed else "changed"
+    output = job.output
+    if not output.is_file():
+        return "output missing"
+    if output.stat().st_size != entry["bytes"] or keys.file_sha256(output) != entry["sha256"]:
+        return "output changed on disk"
+    return None
+
+
+def write_pdfs(
+    project: Project,
+    pages: list[Page],
+    workers: int,
+    on_result: Callable[[JobResult], None] | None,
+) -> None:
+    """The PDF stage (brochures.workers); each page's result is filled in as its PDF is done."""
+    results = {page.job.output: page.result for page in pages}
+    tasks = [task_of(page) for page in pages]
+    langs = {page.job.lang for page in pages}
+    for task, outcome in pdf_workers.write_pdfs(project.template_dirs, tasks, workers, langs):
+        finish(results[task.output], outcome)
+        if on_result:
+            on_result(results[task.output])
+
+
+def task_of(page: Page) -> pdf_workers.Task:
+    html, job = page.html, page.job
+    return pdf_workers.Task(
+        job.output, html.html, job.profile, html.format, html.max_pages, tuple(page.result.failures)
+    )
+
+
+def finish(result: JobResult, outcome: pdf_workers.Outcome) -> None:
+    result.failures = outcome.failures
+    result.pages, result.size, result.sha256 = outcome.pages, outcome.size, outcome.sha256
+    result.seconds, result.error, result.worker_rss = outcome.seconds, outcome.error, outcome.rss
+    if outcome.failures:
+        result.status = Status.FAILED
+        result.job.output.unlink(missing_ok=True)  # a stale PDF must not look current
     else:
-        job.output.unlink(missing_ok=True)  # a stale PDF must not look current
-    result.seconds = time.perf_counter() - started
-    return result
+        result.status = Status.BUILT
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
+
+
+@dataclass
+class GateRow:
+    """One finding of `brochures check`: a quality gate on one job (or a booklet's page count)."""
+
+    job: str
+    severity: str  # "error" or "info"
+    gate: str
+    detail: str
+
+
+def check_project(root: Path) -> list[GateRow]:
+    """The quality gates of every single-language screen job, without writing anything: glyph
+    coverage on the HTML, page fit on the laid-out PDF (booklets report their page count)."""
+    project = load_project(root)
+    jobs = plan(project, [], [], ["single"], ["screen"])
+    catalogs = load_catalogs(project, {job.lang for job in jobs})
+    env = render.environment(project.template_dirs, default_templates())
+    render.check_templates(env, project.template_dirs)
+    report = BuildReport()
+    pages = select_pages(project, env, jobs, catalogs, False, report)
+    from brochures.pdf import PdfRenderer, quiet_weasyprint_logs
+
+    quiet_weasyprint_logs()
+    renderer = PdfRenderer(project.template_dirs)
+    rows = []
+    for page in pages:
+        name = page.job.name
+        stacks = [language(page.job.lang).font_stack, language(SOURCE_LANGUAGE).font_stack]
+        rows += [
+            GateRow(name, "error", "glyphs", p)
+            for p in checks.glyph_coverage(page.html.html, page.job.lang, stacks)
+        ]
+        pdf = renderer.render(page.html.html, profile="screen")
+        rows += [
+            GateRow(name, "error", "page fit", p)
+            for p in checks.page_fit(pdf, page.html.max_pages, page.html.format)
+        ]
+        if page.html.max_pages is None:
+            rows.append(GateRow(name, "info", "pages", f"{pdf.pages} pages ({page.html.format})"))
+    return rows

@@ -570,4 +570,9 @@ def check_messages(project: Project) -> list[CheckRow]:
                 rows.append(
                     CheckRow(lang, context or msgid, issue.severity, issue.check, issue.detail)
                 )
+            flagged = machine_flag(entry)  # German is shown until a person reviews it
+            if flagged is not None:
+                rows.append(
+                    CheckRow(lang, context or msgid, "warning", "machine translation", flagged)
+                )
     return rows

@@ -128,7 +128,8 @@ def font_file(family: str) -> str | None:
 def _cmap(path: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # only when checking glyphs
 
-    return frozenset((TTFont(path, fontNumber=0, lazy=True).getBestCmap() or {}).keys())
+    with TTFont(path, fontNumber=0) as font:  # closed at once: no ResourceWarning later
+        return frozenset((font.getBestCmap() or {}).keys())
 
 
 @cache

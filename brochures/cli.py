@@ -85,9 +85,32 @@ def list_command(project_dir: Path) -> None:
     help="Single-language PDFs, German beside the language, or both.",
 )
 @click.option(
+    "--profile",
+    type=click.Choice(["screen", "print", "all"]),
+    default="screen",
+    show_default=True,
+    help="PDFs for screens and office printers (build/pdf/), for the print shop (build/print/), "
+    "or both.",
+)
+@click.option(
     "--reviewed-only",
     is_flag=True,
     help="Build a language only when every text it needs is reviewed (for print runs).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild every PDF, also those whose inputs and output are unchanged.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    "workers",
+    type=click.IntRange(min=1),
+    default=None,
+    show_default="number of cores",
+    help="At most this many PDFs rendered at the same time, each in a worker process; small "
+    "rebuilds use fewer (under 4 PDFs per worker), and 1 renders in the build process.",
 )
 @click.pass_obj
 def build_command(
@@ -95,47 +118,119 @@ def build_command(
     brochures: tuple[str, ...],
     langs: tuple[str, ...],
     edition: str,
+    profile: str,
     reviewed_only: bool,
+    force: bool,
+    workers: int | None,
 ) -> None:
-    """Build PDFs into build/pdf/<brochure>/<brochure>.<lang>.pdf (and .de+<lang>.pdf)."""
+    """Build PDFs into build/pdf/<brochure>/<brochure>.<lang>.pdf (and .de+<lang>.pdf), print
+    PDFs into build/print/, then build/manifest.json and the download page build/index.html.
+    PDFs whose inputs and output are unchanged are skipped."""
     from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     from rich.table import Table
 
-    from brochures.build import EDITIONS, build
+    from brochures.build import EDITIONS, PROFILES, Status, build
 
     console = Console(stderr=True, highlight=False)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    bar: TaskID | None = None
+
+    def planned(todo, up_to_date) -> None:
+        nonlocal bar
+        if up_to_date:
+            console.print(f"{len(up_to_date)} PDFs up to date (inputs and output unchanged)")
+        if todo:
+            bar = progress.add_task("starting workers", total=len(todo))
+            progress.start()
 
     def show(result) -> None:
-        status = "[green]built[/]" if result.ok else "[red]failed[/]"
-        console.print(f"{status} {result.job.name} ({result.pages} pages, {result.seconds:.2f} s)")
+        name = result.job.name
+        if bar is not None:
+            progress.update(bar, advance=1, description=name)
+        if result.ok and not console.is_terminal:
+            console.print(
+                f"built {name} ({result.pages} pages, {result.seconds:.2f} s; {result.reason})"
+            )
+        elif not result.ok:
+            console.print(f"[red]failed[/] {name} ({result.seconds:.2f} s)")
         for failure in result.failures:
-            console.print(f"  [red]{result.job.name}: {failure}[/]")
+            console.print(f"  [red]{name}: {escape(failure)}[/]")
+        if result.error:
+            console.print(result.error, markup=False)
         if result.fallbacks:
             console.print(
-                f"  {result.job.name}: {len(result.fallbacks)} texts shown in German "
-                f"(outdated or missing): {', '.join(result.fallbacks)}"
+                f"  {name}: {len(result.fallbacks)} texts shown in German "
+                f"(outdated or missing): {', '.join(result.fallbacks)}",
+                markup=False,
             )
 
     editions = list(EDITIONS) if edition == "all" else [edition]
-    report = build(
-        project_dir, list(brochures), list(langs), editions, reviewed_only, on_result=show
-    )
-    table = Table("job", "result", "pages", "KB", "reviewed", "unreviewed", "German", "seconds")
-    for r in report.results:
-        c = r.counts
+    profiles = list(PROFILES) if profile == "all" else [profile]
+    try:
+        report = build(
+            project_dir,
+            list(brochures),
+            list(langs),
+            editions,
+            reviewed_only,
+            on_result=show,
+            profiles=profiles,
+            force=force,
+            workers=workers,
+            on_plan=planned,
+        )
+    finally:
+        progress.stop()
+    table = Table("brochure", "built", "skipped (up to date)", "left out", "failed", "seconds")
+    left_out = [name.split(":")[-1].split(".")[0] for name, _ in report.skipped]
+    names = list(dict.fromkeys([r.job.brochure for r in report.results] + left_out))
+    for brochure in [*names, None]:
+        mine = [r for r in report.results if brochure in (None, r.job.brochure)]
         table.add_row(
-            r.job.name,
-            "ok" if r.ok else "FAILED",
-            str(r.pages),
-            f"{r.size / 1024:.0f}",
-            str(c.get("reviewed", 0)),
-            str(c.get("unreviewed", 0)),
-            str(len(r.fallbacks)),
-            f"{r.seconds:.2f}",
+            brochure or "all",
+            str(sum(1 for r in mine if r.status is Status.BUILT)),
+            str(sum(1 for r in mine if r.status is Status.UP_TO_DATE)),
+            str(sum(1 for b in left_out if brochure in (None, b))),
+            str(sum(1 for r in mine if r.status is Status.FAILED)),
+            f"{sum(r.seconds for r in mine):.1f}",
+            end_section=brochure == names[-1] if names else False,
         )
     console.print(table)
+    stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.seconds.items())
+    console.print(
+        f"{sum(report.seconds.values()):.1f} s ({stages}); "
+        f"{report.workers or 'no'} PDF worker{'s' if report.workers != 1 else ''}"
+    )
     for name, why in report.skipped:
-        console.print(f"skipped {name}: {why}")
+        console.print(f"skipped {name}: {why}", markup=False)
+    if report.published:
+        for problem in report.published.problems:
+            console.print(f"[yellow]warning:[/] {problem}")
+        console.print(
+            f"download page: {report.published.index} ({report.published.pdfs} PDFs; "
+            f"thumbnails: {report.published.thumbnails_made} drawn, "
+            f"{report.published.thumbnails_reused} reused)",
+            markup=False,
+        )
     if report.failed:
         console.print(f"[red]{len(report.failed)} of {len(report.results)} jobs failed[/]")
         sys.exit(1)
@@ -230,20 +325,35 @@ def check_command(project_dir: Path, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from brochures.build import check_project
     from brochures.catalogs import check_messages
     from brochures.project import load_project
 
     rows = check_messages(load_project(project_dir))
-    errors = [r for r in rows if r.severity == "error"]
+    gates = check_project(project_dir)
+    errors = [r for r in rows if r.severity == "error"] + [
+        g for g in gates if g.severity == "error"
+    ]
+    warnings = [r for r in rows if r.severity != "error"]
     if as_json:
-        click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"messages": [r.__dict__ for r in rows], "gates": [g.__dict__ for g in gates]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
-        table = Table("language", "message", "severity", "check", "detail")
+        console = Console()
+        table = Table("language", "message", "severity", "check", "detail", title="Messages")
         for r in rows:
             table.add_row(r.lang, r.context, r.severity, r.check, r.detail)
-        console = Console()
         console.print(table)
-        console.print(f"{len(errors)} errors, {len(rows) - len(errors)} warnings")
+        table = Table("job", "severity", "gate", "detail", title="Quality gates")
+        for g in gates:
+            table.add_row(g.job, g.severity, g.gate, g.detail)
+        console.print(table)
+        console.print(f"{len(errors)} errors, {len(warnings)} warnings")
     if errors:
         sys.exit(1)
 
@@ -270,6 +380,187 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     target = folder / f"{brochure_id}.{lang}.imposed.pdf"
     sides = impose(folder / f"{brochure_id}.{lang}.pdf", target, language(lang).direction == "rtl")
     click.echo(f"wrote {target.relative_to(project.root)} ({sides} sheet sides)")
+
+
+@cli.command("doctor")
+@click.pass_obj
+def doctor_command(project_dir: Path) -> None:
+    """Check the environment: Pango, HarfBuzz subsetting, fonts for every configured language,
+    gettext, argostranslate and its models, write access to build/."""
+    from rich.console import Console
+
+    from brochures.doctor import diagnose
+    from brochures.project import load_project
+
+    project = load_project(project_dir)
+    findings = diagnose(project.root, project.settings.languages)
+    console = Console(highlight=False, soft_wrap=True)
+    for f in findings:
+        mark = "[green]ok[/]     "
+        if not f.ok:
+            mark = "[yellow]optional[/]" if f.optional else "[red]missing[/]"
+        console.print(f"{mark} {f.what}: {f.detail}" + (f"  → {f.fix}" if not f.ok else ""))
+    if not all(f.ok or f.optional for f in findings):
+        sys.exit(1)
+
+
+@cli.command("translate")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
+    help="Translate only this language (repeatable). Default: every target language.",
+)
+@click.option(
+    "--brochure",
+    "brochures",
+    multiple=True,
+    metavar="ID",
+    help="Only the texts of this brochure (repeatable). Default: every text.",
+)
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Translate the engine's own entries again, even where the German is unchanged.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=0),
+    help="CPU threads per model (default: argostranslate's setting, else the cores, at most 4).",
+)
+@click.option(
+    "--beam-size",
+    type=click.IntRange(min=1),
+    help="Beam size (default: argostranslate's setting, 4; 1 is fastest).",
+)
+@click.pass_obj
+def translate_command(
+    project_dir: Path,
+    langs: tuple[str, ...],
+    brochures: tuple[str, ...],
+    refresh: bool,
+    threads: int | None,
+    beam_size: int | None,
+) -> None:
+    """Fill missing translations with argostranslate, written as unreviewed (fuzzy) entries.
+
+    Reviewed entries and a person's drafts are never changed; the engine's own entries are
+    translated again when their German changed. Languages no installed model reaches are
+    reported as needing a human translator."""
+    from contextlib import ExitStack
+
+    from brochures.models import ROUTES_FILE, RouteCache
+    from brochures.project import load_project
+    from brochures.translate import translate
+
+    def load_engine():
+        from brochures.models import ArgosEngine
+
+        return ArgosEngine(threads=threads, beam_size=beam_size)
+
+    project = load_project(project_dir)
+    routes = RouteCache(project.build_dir / ROUTES_FILE)
+    bars, shown = ExitStack(), {}  # "bar": the rich Progress, then language → its task
+
+    def progress(lang: str, done: int, total: int) -> None:
+        """A bar per language, shown from the first batch on (rich is imported only then)."""
+        if "bar" not in shown:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            columns = (TextColumn("{task.description:>4}"), BarColumn(), MofNCompleteColumn())
+            console = Console(stderr=True, highlight=False)
+            shown["bar"] = bars.enter_context(Progress(*columns, console=console))
+        if lang not in shown:
+            shown[lang] = shown["bar"].add_task(lang, total=total)
+        shown["bar"].update(shown[lang], completed=done)
+
+    with bars:
+        report = translate(
+            project,
+            langs,
+            brochures,
+            load_engine=load_engine,
+            unreachable=routes.unreachable,
+            refresh=refresh,
+            progress=progress,
+        )
+    if report.engine_loaded:
+        routes.save([r.lang for r in report.languages if r.unreachable])
+    for r in report.languages:
+        kept = f"kept {r.reviewed} reviewed, {r.drafts} drafts, {r.machine} machine translations"
+        if r.unreachable:
+            click.echo(
+                f"{r.lang}: needs a human translator: no installed model reaches '{r.lang}' "
+                f"from German ({r.todo} texts without translation)"
+            )
+        elif r.translated:
+            assert r.route is not None
+            click.echo(
+                f"{r.lang}: {r.translated} translated ({r.route.path}; {r.route.models}), "
+                f"{len(r.flagged)} flagged; {kept}"
+            )
+        else:
+            click.echo(f"{r.lang}: nothing to translate; {kept}")
+        for message_id, reason in r.flagged:
+            click.echo(f"  flagged {message_id}: {reason} (German is used until reviewed)")
+    if report.engine_loaded:
+        calls = report.engine_calls
+        click.echo(f"{calls} engine call{'' if calls == 1 else 's'}")
+    else:
+        click.echo("nothing to translate: no model was loaded")
+
+
+@cli.group("models")
+def models_group() -> None:
+    """Translation models (argostranslate packages) for `brochures translate`."""
+
+
+@models_group.command("list")
+@click.pass_obj
+def models_list(project_dir: Path) -> None:
+    """Installed language pairs, and which of the project's languages they reach."""
+    from brochures.errors import ConfigError
+    from brochures.models import installed, packages_folder, reach
+    from brochures.project import load_project
+
+    models = installed()
+    click.echo(f"installed in {packages_folder()}:")
+    for model in models:
+        click.echo(f"  {model.source}→{model.target}  {model.version}")
+    if not models:
+        click.echo("  none (brochures models install PATH.argosmodel)")
+    try:
+        languages = load_project(project_dir).settings.languages
+    except ConfigError:
+        return  # not in a project: the pairs are all there is to say
+    click.echo("the project's languages:")
+    for lang, route in reach(models, languages).items():
+        how = f"reached: {route.path}" if route else "needs a human translator"
+        click.echo(f"  {lang:4} {how}")
+
+
+@models_group.command("install")
+@click.argument("package_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--online",
+    "online_lang",
+    metavar="LANG",
+    help="Fetch the packages that reach LANG from German from the argos index (needs a network).",
+)
+def models_install(package_file: Path | None, online_lang: str | None) -> None:
+    """Install a package file (PATH.argosmodel), or with --online LANG from the argos index."""
+    from brochures.models import install_file, install_online
+
+    if (package_file is None) == (online_lang is None):
+        raise click.UsageError("give either a package file or --online LANG")
+    done = [install_file(package_file)] if package_file else install_online(str(online_lang))
+    for model, replaced in done:
+        was = f" (replaced {', '.join(m.version for m in replaced)})" if replaced else ""
+        click.echo(f"installed {model.source}→{model.target} {model.version}{was}")
+    if online_lang and not done:
+        click.echo(f"'{online_lang}' is already reached by the installed models")
 
 
 def main() -> None:

@@ -235,14 +235,15 @@ def load_project(root: Path) -> Project:
             glossary = (words, glossary_doc)
     for brochure_id, brochure in brochures.items():
         if brochure.glossary and not glossary_path.exists():
-            problems.append(docs[brochure_id].problem(
-                ("glossary",), "glossary: true needs source/schulwoerter.yaml"))
+            problems.append(
+                docs[brochure_id].problem(
+                    ("glossary",), "glossary: true needs source/schulwoerter.yaml"
+                )
+            )
     raise_if(problems, ConfigError)
     assert settings is not None and settings_doc is not None
     assert concept is not None and concept_doc is not None
-    project = Project(
-        root, settings, concept, concept_doc, settings_doc, brochures, docs, glossary
-    )
+    project = Project(root, settings, concept, concept_doc, settings_doc, brochures, docs, glossary)
     _check_formats(project, problems)
     raise_if(problems, ConfigError)
     return project

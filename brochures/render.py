@@ -246,6 +246,7 @@ def render_html(
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=True, pgettext=pgettext
     )
+
     def qr_code(url: str) -> Markup:
         """An inline SVG QR code in the profile's ink (recoloured: segno takes no CMYK)."""
         import segno

@@ -90,7 +90,7 @@ def test_unreviewed_translation_failing_a_check_falls_back_to_german(basic: Path
     assert "Counselling follows needs." not in content
     checked = run(basic, "check", "--json")
     assert checked.exit_code == 1
-    rows = json.loads(checked.output)
+    rows = json.loads(checked.output)["messages"]
     assert {(r["lang"], r["context"], r["severity"], r["check"]) for r in rows} == {
         ("en", "eltern-informieren/beratung", "error", "inline tags")
     }

@@ -445,7 +445,7 @@ CASES = [
         [replace(SETTINGS, "default_format: a5-booklet", "default_format: a6-card")],
         [
             f"error: {SETTINGS}:3: default_format: unknown format 'a6-card' "
-            f"(known: a4-flyer, a5-booklet; searched {searched()})"
+            f"(known: a4-flyer, a5-booklet, dl-trifold; searched {searched()})"
         ],
         ("build", "list"),
         id="settings-unknown-default-format",
@@ -510,7 +510,7 @@ CASES = [
         [replace(JUGEND, "format: a4-flyer", "format: a3-poster")],
         [
             f"error: {JUGEND}:4: format: unknown format 'a3-poster' "
-            f"(known: a4-flyer, a5-booklet; searched {searched()})"
+            f"(known: a4-flyer, a5-booklet, dl-trifold; searched {searched()})"
         ],
         ("build", "list"),
         id="brochure-unknown-format",

@@ -17,7 +17,9 @@ SEED = REPO / "source/synopsen/integrationskonzept-synopse-2019.txt"
 
 def test_whats_new_box_lists_changes_of_the_goals_shown(basic: Path) -> None:
     brochure = basic / "source/brochures/eltern.yaml"
-    brochure.write_text(brochure.read_text(encoding="utf-8") + "whats_new: true\n", encoding="utf-8")
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8") + "whats_new: true\n", encoding="utf-8"
+    )
     assert run(basic, "build", "--lang", "de", "--brochure", "eltern").exit_code == 0
     content = text(basic / "build/pdf/eltern/eltern.de.pdf")
     assert "Neu in der Fassung vom 30.06.2021" in content
@@ -55,7 +57,9 @@ def test_import_of_a_changed_synopsis_outdates_exactly_the_changed_translations(
     synopsis = tmp_path / "synopse-neu.txt"
     synopsis.write_text(SEED.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     catalog_path = project / "locales/ar/LC_MESSAGES/messages.po"
-    before = {(e.msgctxt, e.msgid): (e.msgstr, state_of(e)) for e in polib.pofile(str(catalog_path))}
+    before = {
+        (e.msgctxt, e.msgid): (e.msgstr, state_of(e)) for e in polib.pofile(str(catalog_path))
+    }
     result = run(project, "import-synopsis", str(synopsis))
     assert result.exit_code == 0, result.output
     assert run(project, "catalog", "update").exit_code == 0

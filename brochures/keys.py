@@ -1,0 +1,280 @@
+"""Build keys: a hash of everything that decides a job's PDF bytes; unchanged jobs are skipped."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, TemplateNotFound
+from pydantic import BaseModel
+
+from brochures import __version__
+from brochures.brochure import BrochureContent
+from brochures.catalogs import CatalogTexts
+from brochures.languages import SOURCE_LANGUAGE, language
+from brochures.project import FORMAT_SUFFIX, Project
+
+# Bump when the meaning of a key changes: every job then rebuilds once.
+KEY_FORMAT = 1
+# Libraries whose version can change the PDF bytes of the same HTML.
+RENDERING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pyphen", "fonttools")
+# Stages after the HTML that decide the bytes (the HTML itself is hashed per job).
+RENDERING_MODULES = ("pdf.py", "checks.py")
+INPUT_DIGEST = 20  # hex digits kept per input (80 bits): the manifest stays small
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def digest(value: Any) -> str:
+    """A stable hash of plain data (dicts in key order, dataclasses and models as dicts)."""
+    text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return sha256(text)
+
+
+def _plain(value: Any) -> Any:
+    """Data as JSON values; where a text was found in the YAML (origin, comment) is left out:
+    moving a text down a line must not rebuild a PDF."""
+    if isinstance(value, BaseModel):
+        return _plain(value.model_dump(mode="json"))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in ("origin", "comment")
+        }
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "__dict__"):
+        return _plain(vars(value))
+    return str(value)
+
+
+def catalog_entries(texts: CatalogTexts) -> list:
+    """The catalog entries a job looked up (not the header: tools rewrite its dates on save)."""
+    out = []
+    for key in sorted(texts.seen):
+        entry = texts.entries.get(key)
+        if entry is None:
+            out.append([*key, None])
+        else:
+            out.append(
+                [entry.msgctxt, entry.msgid, entry.msgstr, sorted(entry.flags), entry.msgid_plural]
+            )
+    return out
+
+
+def entry_template(edition: str, content: BrochureContent) -> str:
+    """The template a job starts from (as render.render_html chooses it)."""
+    stem = "editions/bilingual" if edition == "bilingual" else f"formats/{content.format}"
+    return stem + FORMAT_SUFFIX
+
+
+class Fingerprints:
+    """The inputs of a build's jobs; what jobs share is computed once per build."""
+
+    def __init__(self, project: Project, env: Environment):
+        self.project = project
+        self.env = env
+        self.tool = tool_fingerprint()
+        self.resources = resources_fingerprint(project.template_dirs)
+        self._templates: dict[str, str] = {}
+        self._contents: dict[str, str] = {}
+        self._fonts: dict[tuple[str, ...], str] = {}
+        self._font_files: dict[str, list[str]] | None = None
+
+    def inputs(
+        self,
+        content: BrochureContent,
+        lang: str,
+        edition: str,
+        profile: str,
+        html: str,
+        texts: CatalogTexts,
+    ) -> dict[str, str]:
+        """Digest of each input of one job; the job's key is the digest of these."""
+        options: dict[str, Any] = {"edition": edition, "profile": profile, "key": KEY_FORMAT}
+        icc = self.project.settings.print_color_profile
+        if profile == "print" and icc:
+            options["icc"] = file_stamp(self.project.root / icc)
+        inputs = {
+            "tool": self.tool,
+            "options": digest(options),
+            "content": self.content(content),
+            "catalog": digest(catalog_entries(texts)),
+            "templates": self.templates(entry_template(edition, content)),
+            "resources": self.resources,
+            "fonts": self.fonts(lang),
+            "html": sha256(html),
+        }
+        return {name: value[:INPUT_DIGEST] for name, value in inputs.items()}
+
+    def content(self, content: BrochureContent) -> str:
+        """The concept slice and brochure definition a job uses: its German content."""
+        if content.id not in self._contents:
+            self._contents[content.id] = digest(content)
+        return self._contents[content.id]
+
+    def templates(self, name: str) -> str:
+        """Contents of the templates a job's template reaches (extends, includes, imports)."""
+        if name not in self._templates:
+            self._templates[name] = template_closure(self.env, name)
+        return self._templates[name]
+
+    def fonts(self, lang: str) -> str:
+        """Font files of the families in the job's stacks: its language's and German's (notice,
+        fallbacks, the bilingual column)."""
+        families = tuple(
+            dict.fromkeys(language(SOURCE_LANGUAGE).font_stack + language(lang).font_stack)
+        )
+        if families not in self._fonts:
+            files = {family: self._files_of(family) for family in families}
+            self._fonts[families] = digest(
+                {family: [file_stamp(Path(f)) for f in paths] for family, paths in files.items()}
+            )
+        return self._fonts[families]
+
+    def _files_of(self, family: str) -> list[str]:
+        if self._font_files is None:
+            self._font_files = fontconfig_files()
+        if "*" in self._font_files:  # no fontconfig tools: every font file counts
+            return self._font_files["*"]
+        if family.lower() in GENERIC_FAMILIES:
+            return fontconfig_match(family)
+        return self._font_files.get(family.lower(), [])
+
+
+def key_of(inputs: dict[str, str]) -> str:
+    return digest(inputs)
+
+
+def changed_inputs(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
+    """Names of the inputs that differ (for telling why a job was rebuilt)."""
+    if not old:
+        return []
+    return [name for name in new if old.get(name) != new[name]]
+
+
+# A reference to another template: a string literal is followed, anything else is dynamic.
+_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(?:"([^"]*)"|'([^']*)'|\S)""")
+
+
+def template_closure(env: Environment, name: str) -> str:
+    """Digest of a template and every template it references by a literal name; a dynamic
+    reference (a variable, a list) makes it the digest of all templates."""
+    assert env.loader is not None
+    found: dict[str, str | None] = {}
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        try:
+            source, _, _ = env.loader.get_source(env, current)
+        except TemplateNotFound:
+            found[current] = None  # adding it later changes the key
+            continue
+        found[current] = sha256(source)
+        for match in _REFERENCE.finditer(source):
+            ref = match[1] if match[1] is not None else match[2]
+            if ref is None:
+                return all_templates(env)
+            stack.append(ref)
+    return digest(found)
+
+
+def all_templates(env: Environment) -> str:
+    assert env.loader is not None
+    names = env.loader.list_templates()
+    return digest({n: sha256(env.loader.get_source(env, n)[0]) for n in names})
+
+
+def resources_fingerprint(template_dirs: list[Path]) -> str:
+    """Files WeasyPrint may fetch from the template folders (CSS, images, fonts): by name, the
+    first folder's file hides the next's, as the URL fetcher finds them."""
+    files: dict[str, str] = {}
+    for folder in template_dirs:
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix()
+            if path.is_file() and not name.endswith(".j2") and name not in files:
+                files[name] = file_sha256(path)
+    return digest(files)
+
+
+def tool_fingerprint() -> str:
+    """This tool's version and rendering code, and the versions of the rendering libraries."""
+    here = Path(__file__).resolve().parent
+    versions = {}
+    for name in RENDERING_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    code = {name: file_sha256(here / name) for name in RENDERING_MODULES}
+    return digest({"brochures": __version__, "code": code, "libraries": versions})
+
+
+def file_stamp(path: Path) -> list:
+    """A cheap fingerprint of a file: path, size and modification time (no reading)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return [str(path), None, None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
+def fontconfig_files() -> dict[str, list[str]]:
+    """Font files by (lower-case) family name, as fontconfig finds them; without `fc-list`,
+    every file in the usual font folders under one name (any change then rebuilds all)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        files = sorted(str(p) for d in FONT_DIRS if d.is_dir() for p in d.rglob("*") if p.is_file())
+        return {"*": files}
+    run = subprocess.run(
+        [fc_list, "--format", "%{family}\t%{file}\n"], capture_output=True, check=True, text=True
+    )
+    out: dict[str, list[str]] = {}
+    for line in run.stdout.splitlines():
+        families, _, file = line.partition("\t")
+        for family in families.split(","):
+            out.setdefault(family.strip().lower(), []).append(file)
+    return {family: sorted(set(files)) for family, files in out.items()}
+
+
+def fontconfig_match(family: str) -> list[str]:
+    """The file fontconfig picks for a generic family (`sans-serif`)."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return []
+    run = subprocess.run(
+        [fc_match, "--format", "%{file}", family], capture_output=True, check=True, text=True
+    )
+    return [run.stdout.strip()]

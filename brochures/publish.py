@@ -1,0 +1,465 @@
+"""Publishing: build/manifest.json, page-1 thumbnails and the static download page index.html."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from jinja2 import Environment, select_autoescape
+
+from brochures import __version__
+from brochures.brochure import BrochureContent
+from brochures.errors import EnvironmentProblem
+from brochures.files import write_atomic
+from brochures.keys import file_sha256
+from brochures.languages import SOURCE_LANGUAGE, language
+from brochures.project import Project
+
+if TYPE_CHECKING:
+    from brochures.build import JobResult
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+THUMBS = "thumbs"
+THUMBNAIL_DPI = 30
+# Which PDF of a language its thumbnail shows, best first: (edition, profile).
+THUMBNAIL_SOURCES = [("single", "screen"), ("bilingual", "screen"), ("single", "print")]
+FORMAT_LABELS = {"a5-booklet": "Heft im Format A5", "a4-flyer": "Faltblatt im Format A4"}
+NOT_REVIEWED = ("unreviewed", "outdated", "missing")
+
+
+@dataclass
+class Published:
+    manifest: Path
+    index: Path
+    pdfs: int = 0
+    thumbnails_made: int = 0
+    thumbnails_reused: int = 0
+    thumbnail_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def check_tools() -> None:
+    """Thumbnails are drawn by poppler's pdftoppm; missing, it is an environment error that stops
+    the build before any job."""
+    if shutil.which("pdftoppm") is None:
+        raise EnvironmentProblem(
+            "pdftoppm not found: install poppler (apt-get install poppler-utils); "
+            "it draws the download page's thumbnails"
+        )
+
+
+def relative(project: Project, path: Path) -> str:
+    """A path inside build/ as the manifest and the page name it (POSIX, relative)."""
+    return path.relative_to(project.build_dir).as_posix()
+
+
+def read_manifest(build_dir: Path) -> dict[str, dict]:
+    """The previous build's entries by path; a missing or unreadable manifest, or an entry without
+    what a build relies on, counts as none (those jobs are built again)."""
+    try:
+        entries = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))["pdfs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(entries, list):
+        return {}
+    return {e["path"]: e for e in entries if _usable(e)}
+
+
+_ENTRY_FIELDS = {"path": str, "build_key": str, "sha256": str, "bytes": int, "pages": int}
+_ENTRY_FIELDS |= {"brochure": str, "language": str, "edition": str, "profile": str}
+
+
+def _usable(entry: object) -> bool:
+    return isinstance(entry, dict) and all(
+        isinstance(entry.get(name), kind) for name, kind in _ENTRY_FIELDS.items()
+    )
+
+
+def publish(
+    project: Project,
+    results: list[JobResult],
+    previous: dict[str, dict],
+    every_output: set[Path],
+    workers: int,
+) -> Published:
+    """Write the manifest, the thumbnails and the download page for every PDF in build/: this
+    build's, and earlier ones' that are still part of the project and unchanged on disk."""
+    build_dir = project.build_dir
+    published = Published(build_dir / MANIFEST, build_dir / INDEX)
+    contents = {b: project.content(b) for b in project.brochures}
+    entries = carried_over(project, previous, every_output)
+    for result in results:
+        path = relative(project, result.job.output)
+        if result.ok:
+            entries[path] = manifest_entry(project, result, contents[result.job.brochure])
+        else:
+            entries.pop(path, None)
+    ordered = [entries[path] for path in sorted(entries)]
+    started = time.perf_counter()
+    thumbnails(build_dir, ordered, workers, published)
+    published.thumbnail_seconds = time.perf_counter() - started
+    published.pdfs = len(ordered)
+    manifest = {"generator": f"brochures {__version__}", "pdfs": ordered}
+    write_if_changed(published.manifest, json_bytes(manifest))
+    page = download_page(project, contents, ordered)
+    write_if_changed(published.index, page.encode("utf-8"))
+    return published
+
+
+def carried_over(
+    project: Project, previous: dict[str, dict], every_output: set[Path]
+) -> dict[str, dict]:
+    """Entries of earlier builds whose PDF is still one the project makes and still on disk as
+    the manifest describes it (a build of one brochure keeps the others on the page)."""
+    kept = {}
+    for path, entry in previous.items():
+        output = project.build_dir / path
+        if output not in every_output or not output.is_file():
+            continue
+        if output.stat().st_size == entry["bytes"] and file_sha256(output) == entry["sha256"]:
+            kept[path] = entry
+    return kept
+
+
+def manifest_entry(project: Project, result: JobResult, content: BrochureContent) -> dict[str, Any]:
+    job = result.job
+    version = content.version
+    return {
+        "path": relative(project, job.output),
+        "brochure": job.brochure,
+        "language": job.lang,
+        "edition": job.edition,
+        "profile": job.profile,
+        "title": result.title,
+        "pages": result.pages,
+        "bytes": result.size,
+        "sha256": result.sha256,
+        "review": {str(state): count for state, count in result.counts.items()},
+        "concept_version": {
+            "id": version.id,
+            "label": version.label,
+            "date": version.date.isoformat(),
+        },
+        "build_key": result.key,
+        "inputs": result.inputs,
+    }
+
+
+def json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomic write, skipped when the file already holds these bytes (a no-op build stays one)."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+# ---- thumbnails ----
+
+
+def thumbnails(build_dir: Path, entries: list[dict], workers: int, published: Published) -> None:
+    """A PNG of page 1 per brochure and language, named by the PDF's build key: reused as long as
+    the PDF is; others in thumbs/ are removed."""
+    chosen: dict[tuple[str, str], dict] = {}
+    for source in THUMBNAIL_SOURCES:
+        for entry in entries:
+            if (entry["edition"], entry["profile"]) == source:
+                chosen.setdefault((entry["brochure"], entry["language"]), entry)
+    for entry in entries:
+        entry.pop("thumbnail", None)
+    todo = []
+    for (brochure, lang), entry in chosen.items():
+        entry["thumbnail"] = f"{THUMBS}/{brochure}.{lang}.{entry['build_key'][:16]}.png"
+        if (build_dir / entry["thumbnail"]).is_file():
+            published.thumbnails_reused += 1
+        else:
+            todo.append(entry)
+    with ThreadPoolExecutor(max(1, workers)) as pool:  # pdftoppm runs outside the GIL
+        errors = list(pool.map(lambda e: draw_thumbnail(build_dir, e), todo))
+    for entry, error in zip(todo, errors, strict=True):
+        if error:
+            published.problems.append(f"{entry['path']}: no thumbnail: {error}")
+            del entry["thumbnail"]
+        else:
+            published.thumbnails_made += 1
+    wanted = {entry["thumbnail"] for entry in entries if "thumbnail" in entry}
+    folder = build_dir / THUMBS
+    for old in folder.glob("*.png") if folder.is_dir() else []:
+        if f"{THUMBS}/{old.name}" not in wanted:
+            old.unlink(missing_ok=True)
+
+
+def draw_thumbnail(build_dir: Path, entry: dict) -> str | None:
+    """Page 1 as PNG at THUMBNAIL_DPI, written atomically; the error text if pdftoppm fails."""
+    target = build_dir / entry["thumbnail"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".thumb-") as tmp:
+        prefix = Path(tmp) / "page"
+        run = subprocess.run(
+            [
+                *("pdftoppm", "-png", "-r", str(THUMBNAIL_DPI), "-f", "1", "-l", "1"),
+                *("-singlefile", str(build_dir / entry["path"]), str(prefix)),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if run.returncode != 0:
+            return run.stderr.strip() or f"pdftoppm exited with {run.returncode}"
+        os.replace(prefix.with_suffix(".png"), target)
+    return None
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from a PNG's header."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(24)
+    except OSError:
+        return None
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+# ---- the download page ----
+
+
+def download_page(
+    project: Project, contents: dict[str, BrochureContent], entries: list[dict]
+) -> str:
+    """The static page: per brochure a short description, per language its name in its own
+    script, the links to its PDFs with size and pages, a review badge and a thumbnail."""
+    german = Locale.parse(SOURCE_LANGUAGE)
+    brochures = []
+    for brochure_id, brochure in project.brochures.items():
+        content = contents[brochure_id]
+        mine = [e for e in entries if e["brochure"] == brochure_id]
+        langs = []
+        for code in project.languages_of(brochure):
+            files = [e for e in mine if e["language"] == code]
+            if files:
+                langs.append(language_card(project, code, files, german, content.title.source))
+        if langs:
+            brochures.append(
+                {
+                    "id": brochure_id,
+                    "title": content.title.source,
+                    "description": description(content),
+                    "languages": langs,
+                }
+            )
+    codes = {SOURCE_LANGUAGE} | {e["language"] for e in entries}
+    return PAGE.render(
+        issuer=project.settings.issuer,
+        brochures=brochures,
+        font_rules=[(code, language(code).css_font_family) for code in sorted(codes)],
+        version=__version__,
+    )
+
+
+def description(content: BrochureContent) -> str:
+    parts = [content.subtitle.source] if content.subtitle else []
+    parts.append(f"Für: {content.audience.source}")
+    fmt = FORMAT_LABELS.get(content.format, content.format)
+    parts.append(f"{fmt}, Fassung vom {format_date(content.version.date, 'medium', locale='de')}")
+    return ". ".join(p.rstrip(".") for p in parts) + "."
+
+
+def language_card(
+    project: Project, code: str, files: list[dict], german: Locale, german_title: str
+) -> dict:
+    lang = language(code)
+    native = lang.native_name[:1].upper() + lang.native_name[1:]
+    order = {("single", "screen"): 0, ("bilingual", "screen"): 1, ("single", "print"): 2}
+    files = sorted(files, key=lambda e: order.get((e["edition"], e["profile"]), 3))
+    main = files[0]
+    review = main.get("review", {})
+    shown_in_german = review.get("outdated", 0) + review.get("missing", 0)
+    badge = None
+    if code != SOURCE_LANGUAGE and any(review.get(s, 0) for s in NOT_REVIEWED):
+        details = []
+        if review.get("unreviewed"):
+            details.append(f"{review['unreviewed']} {texts(review['unreviewed'])} ungeprüft")
+        if shown_in_german:
+            details.append(f"{shown_in_german} {texts(shown_in_german)} noch auf Deutsch")
+        badge = ", ".join(details)
+    thumb = next((e["thumbnail"] for e in files if e.get("thumbnail")), None)
+    size = png_size(project.build_dir / thumb) if thumb else None
+    title = main.get("title") or ""
+    return {
+        "code": code,
+        "dir": lang.direction,
+        "native": native,
+        "german_name": german.languages.get(code, code) if code != SOURCE_LANGUAGE else "",
+        "title": title if code != SOURCE_LANGUAGE and title != german_title else "",
+        "badge": badge,
+        "thumbnail": {"src": quote(thumb), "width": size[0], "height": size[1]}
+        if thumb and size
+        else None,
+        "files": [download(e) for e in files],
+    }
+
+
+def texts(n: int) -> str:
+    return "Text" if n == 1 else "Texte"
+
+
+def download(entry: dict) -> dict:
+    if entry["profile"] == "print":
+        action = "Druckvorlage für die Druckerei herunterladen"
+    else:
+        action = "PDF herunterladen"
+    return {
+        "href": quote(entry["path"]),
+        "action": action,
+        "bilingual": entry["edition"] == "bilingual",
+        "size": human_size(entry["bytes"]),
+        "pages": f"{entry['pages']} {'Seite' if entry['pages'] == 1 else 'Seiten'}",
+    }
+
+
+def human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1), locale='de')} MB"
+
+
+PAGE_TEMPLATE = """\
+<!DOCTYPE html>
+<html lang="de" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="brochures {{ version }}">
+<link rel="icon" href="data:,">
+<title>Broschüren zum Integrationskonzept – {{ issuer }}</title>
+<style>
+:root { color-scheme: light; --ink: #1f2a33; --accent: #1d4f73; --muted: #4a5a66;
+  --line: #b8c7d3; --tint: #f2f6f9; }
+html { font-family: "Noto Sans", "DejaVu Sans", system-ui, sans-serif; color: var(--ink);
+  background: #fff; line-height: 1.5; }
+body { margin: 0 auto; max-width: 75rem; padding: 1rem 1.25rem 3rem; }
+h1 { color: var(--accent); font-size: 1.75rem; line-height: 1.25; margin-block: 0.5rem 0.75rem; }
+h2 { color: var(--accent); font-size: 1.4rem; line-height: 1.3; margin-block: 2rem 0.25rem;
+  padding-block-end: 0.2rem; border-block-end: 2px solid var(--accent); }
+h3 { font-size: 1.15rem; line-height: 1.3; margin: 0; }
+a { color: var(--accent); text-underline-offset: 0.15em; }
+a:focus-visible { outline: 3px solid #9a4a00; outline-offset: 2px; }
+.lead { max-width: 48rem; }
+.description { margin-block: 0.4rem 1rem; color: var(--muted); }
+.languages { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.9rem;
+  grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr)); }
+.language { display: flex; gap: 0.9rem; align-items: flex-start; padding: 0.8rem;
+  border: 1px solid var(--line); border-radius: 6px; background: var(--tint); }
+.language img { flex: none; width: 5.5rem; height: auto; border: 1px solid var(--line);
+  background: #fff; }
+.german-name { font-weight: normal; font-size: 0.9rem; color: var(--muted); }
+.translated-title { margin: 0.1rem 0 0; }
+.badge { display: inline-block; margin: 0.35rem 0 0; padding: 0.05rem 0.45rem;
+  border: 1px solid #8a5a00; border-radius: 4px; background: #fff4dc; color: #3d2a00;
+  font-size: 0.875rem; }
+.downloads { margin: 0.4rem 0 0; padding-inline-start: 1.1rem; }
+.downloads li { margin-block: 0.3rem; }
+.meta { white-space: nowrap; }
+/* in the link's name for screen readers (which brochure), not repeated on screen */
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
+footer { margin-block-start: 2.5rem; font-size: 0.875rem; color: var(--muted); }
+{% for code, family in font_rules %}
+[lang|="{{ code }}"] { font-family: {{ family|safe }}; }
+{% endfor %}
+</style>
+</head>
+<body>
+<header>
+<h1>Broschüren zum Integrationskonzept – {{ issuer }}</h1>
+<p class="lead">Informationen aus dem Integrationskonzept für Eltern, Jugendliche und alle
+Interessierten – zum Herunterladen, Ausdrucken und Weitergeben per E-Mail oder Messenger. Jede
+Broschüre gibt es auf Deutsch, in weiteren Sprachen und zweisprachig (Deutsch neben der
+Übersetzung).</p>
+<p class="lead"><span class="badge">Noch nicht geprüft</span> Diese Übersetzung ist ein Entwurf
+oder maschinell erstellt und wurde noch nicht von Muttersprachlern geprüft; maßgeblich ist die
+deutsche Fassung. Texte ohne Übersetzung stehen auf Deutsch da.</p>
+{% if brochures %}
+<nav aria-label="Broschüren">
+<ul>
+{% for b in brochures %}
+<li><a href="#{{ b.id }}">{{ b.title }}</a></li>
+{% endfor %}
+</ul>
+</nav>
+{% endif %}
+</header>
+<main>
+{% for b in brochures %}
+<section id="{{ b.id }}" aria-labelledby="{{ b.id }}-title">
+<h2 id="{{ b.id }}-title">{{ b.title }}</h2>
+<p class="description">{{ b.description }}</p>
+<ul class="languages">
+{% for l in b.languages %}
+<li class="language">
+{% if l.thumbnail %}
+<img src="{{ l.thumbnail.src }}" alt=""
+  width="{{ l.thumbnail.width }}" height="{{ l.thumbnail.height }}">
+{% endif %}
+<div>
+<h3><span lang="{{ l.code }}" dir="{{ l.dir }}">{{ l.native }}</span>
+{%- if l.german_name %} <span class="german-name">({{ l.german_name }})</span>{% endif %}</h3>
+{% if l.title %}
+<p class="translated-title" lang="{{ l.code }}" dir="{{ l.dir }}">{{ l.title }}</p>
+{% endif %}
+{% if l.badge %}
+<p class="badge"><strong>Noch nicht geprüft:</strong> {{ l.badge }}</p>
+{% endif %}
+<ul class="downloads">
+{% for f in l.files %}
+<li><a href="{{ f.href }}" type="application/pdf">{{ f.action }}:
+<span class="visually-hidden">{{ b.title }},</span>
+{% if f.bilingual %}zweisprachig Deutsch und {% endif %}
+<span lang="{{ l.code }}" dir="{{ l.dir }}">{{ l.native }}</span>
+<span class="meta">({{ f.size }}, {{ f.pages }})</span></a></li>
+{% endfor %}
+</ul>
+</div>
+</li>
+{% endfor %}
+</ul>
+</section>
+{% else %}
+<p>Noch keine Broschüren gebaut.</p>
+{% endfor %}
+</main>
+<footer>
+<p>Alle Texte stammen aus dem Integrationskonzept oder sind als Einleitung dazu formuliert.
+Erstellt mit brochures {{ version }}.</p>
+</footer>
+</body>
+</html>
+"""
+
+PAGE = Environment(
+    autoescape=select_autoescape(default_for_string=True, default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+).from_string(PAGE_TEMPLATE)

@@ -1,0 +1,264 @@
+"""Print and screen profiles, formats (booklet padding, imposition, DL trifold) and the gates that
+stop a bad print run: colour operators, page boxes, structure languages, determinism, glyphs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import run
+from pdfinspect import metadata, text
+from pypdf import PdfReader
+
+from brochures.impose import saddle_stitch_order
+
+GS_CMYK = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+MM = 72 / 25.4
+
+
+def mm(value: float) -> float:
+    return round(float(value) / MM, 1)
+
+
+def box_mm(box) -> tuple[float, float]:
+    return (mm(box.width), mm(box.height))
+
+
+def content_streams(path: Path) -> list[bytes]:
+    """Every page content stream and every form XObject stream (backgrounds, patterns)."""
+    out = []
+    reader = PdfReader(path)
+    for page in reader.pages:
+        out.append(page.get_contents().get_data())
+        xobjects = page["/Resources"].get("/XObject") or {}
+        stack = list(xobjects.values())
+        while stack:
+            obj = stack.pop().get_object()
+            out.append(obj.get_data())
+            inner = (obj.get("/Resources") or {}).get("/XObject") or {}
+            stack.extend(inner.values())
+    return out
+
+
+@pytest.fixture
+def printable(basic: Path) -> Path:
+    settings = basic / "source/project.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + f"print_color_profile: {GS_CMYK}\n", encoding="utf-8"
+    )
+    return basic
+
+
+def build(project: Path, *args: str) -> None:
+    result = run(project, "build", *args)
+    assert result.exit_code == 0, result.output
+
+
+def test_print_profile_has_bleed_trim_and_cmyk_only(printable: Path) -> None:
+    build(printable, "--profile", "print", "--lang", "de")
+    for name, trim in (("eltern", (148.0, 210.0)), ("jugend", (210.0, 297.0))):
+        path = printable / "build/print" / name / f"{name}.de.pdf"
+        for page in PdfReader(path).pages:
+            assert box_mm(page.trimbox) == trim
+            assert box_mm(page.bleedbox) == (trim[0] + 6, trim[1] + 6)
+            assert box_mm(page.mediabox) == (trim[0] + 6, trim[1] + 6)
+        streams = content_streams(path)
+        assert not any(re.search(rb"\b(rg|RG)\b", s) for s in streams), "RGB colour operator"
+        assert any(b"/DeviceCMYK" in s or re.search(rb"\b(k|K)\b", s) for s in streams)
+
+
+def test_print_profile_is_pdf_x4_with_output_intent(printable: Path) -> None:
+    build(printable, "--profile", "print", "--lang", "de", "--brochure", "eltern")
+    path = printable / "build/print/eltern/eltern.de.pdf"
+    root = PdfReader(path).trailer["/Root"]
+    intents = root["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFX"
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"PDF/X-4" in xmp
+
+
+def test_print_without_icc_profile_is_cmyk_but_no_pdf_x(basic: Path) -> None:
+    build(basic, "--profile", "print", "--lang", "de", "--brochure", "eltern")
+    root = PdfReader(basic / "build/print/eltern/eltern.de.pdf").trailer["/Root"]
+    assert "/OutputIntents" not in root
+
+
+def test_both_profiles_are_byte_identical_when_rebuilt(printable: Path) -> None:
+    build(printable, "--profile", "all", "--lang", "de", "--brochure", "eltern", "--force")
+    first = [
+        (printable / p).read_bytes()
+        for p in ("build/pdf/eltern/eltern.de.pdf", "build/print/eltern/eltern.de.pdf")
+    ]
+    build(printable, "--profile", "all", "--lang", "de", "--brochure", "eltern", "--force")
+    again = [
+        (printable / p).read_bytes()
+        for p in ("build/pdf/eltern/eltern.de.pdf", "build/print/eltern/eltern.de.pdf")
+    ]
+    assert first == again
+
+
+def test_screen_pdf_is_tagged_with_languages_of_other_language_text(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    path = basic / "locales/ar/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if e.msgctxt == "brochure:eltern/title":
+            e.msgstr = "فهم المدرسة"
+    catalog.save(str(path))
+    build(basic, "--lang", "ar", "--brochure", "eltern")
+    for name, expected in (("eltern.ar", {"de", "ar"}), ("eltern.de+ar", {"de", "ar"})):
+        reader = PdfReader(basic / f"build/pdf/eltern/{name}.pdf")
+        root = reader.trailer["/Root"]
+        assert root["/MarkInfo"]["/Marked"]
+        langs = set()
+        stack = [root["/StructTreeRoot"]]
+        while stack:
+            node = stack.pop()
+            node = node.get_object() if hasattr(node, "get_object") else node
+            if isinstance(node, dict):
+                if "/Lang" in node:
+                    langs.add(str(node["/Lang"]))
+                kids = node.get("/K")
+                if kids is not None:
+                    stack.extend(kids if isinstance(kids, list) else [kids])
+        assert expected <= langs, (name, langs)
+
+
+def test_booklet_is_padded_to_a_multiple_of_four_with_notes(basic: Path) -> None:
+    build(basic, "--lang", "de", "--brochure", "eltern")
+    path = basic / "build/pdf/eltern/eltern.de.pdf"
+    pages = int(metadata(path)["pages"])
+    assert pages % 4 == 0
+    assert "Notizen" in text(path, page=pages)
+
+
+def test_saddle_stitch_order_of_an_eight_page_booklet() -> None:
+    assert saddle_stitch_order(8) == [(8, 1), (2, 7), (6, 3), (4, 5)]
+    assert saddle_stitch_order(8, rtl=True) == [(1, 8), (7, 2), (3, 6), (5, 4)]
+    with pytest.raises(ValueError):
+        saddle_stitch_order(6)
+
+
+def test_impose_puts_trim_size_pages_on_a4_landscape_in_booklet_order(basic: Path) -> None:
+    konzept = basic / "source/konzept.yaml"
+    sentence = "Ein langer Satz über Schule. " * 40
+    long_paragraphs = "".join(
+        f"              - id: lang-{i}\n                text: {sentence}\n" for i in range(6)
+    )
+    konzept.write_text(konzept.read_text(encoding="utf-8") + long_paragraphs, encoding="utf-8")
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8").replace(
+            "goals: [eltern-informieren]", "goals: [eltern-informieren, jugendliche-foerdern]"
+        ),
+        encoding="utf-8",
+    )
+    build(basic, "--lang", "de", "--brochure", "eltern", "--edition", "single")
+    source = basic / "build/pdf/eltern/eltern.de.pdf"
+    pages = int(metadata(source)["pages"])
+    assert pages == 8, pages
+    result = run(basic, "impose", "--brochure", "eltern", "--lang", "de")
+    assert result.exit_code == 0, result.output
+    imposed = PdfReader(basic / "build/pdf/eltern/eltern.de.imposed.pdf")
+    assert len(imposed.pages) == 4
+    assert {box_mm(p.mediabox) for p in imposed.pages} == {(297.0, 210.0)}
+    # page numbers printed in the footers tell where each page landed: left half, right half
+    for side, (left, right) in zip(imposed.pages, saddle_stitch_order(8), strict=True):
+        width = float(side.mediabox.width)
+        found = {}
+        for x_half, number in ((0, left), (1, right)):
+            parts: list[str] = []
+
+            def visitor(text_, cm, tm, font, size, parts=parts, x_half=x_half, width=width):
+                x = cm[4] + tm[4] * cm[0]
+                if (x >= width / 2) == bool(x_half):
+                    parts.append(text_)
+
+            side.extract_text(visitor_text=visitor)
+            found[number] = "".join(parts)
+        for number in (left, right):
+            if number != 1:  # the cover has no footer
+                assert re.search(rf"(?<!\d){number} ?/ ?8(?!\d)", found[number]), (
+                    number,
+                    found[number],
+                )
+
+
+def test_impose_refuses_a_flyer(basic: Path) -> None:
+    build(basic, "--lang", "de", "--brochure", "jugend")
+    result = run(basic, "impose", "--brochure", "jugend", "--lang", "de")
+    assert result.exit_code == 2
+    assert "not a booklet" in result.output
+
+
+def trifold(basic: Path) -> Path:
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8").replace("format: a5-booklet", "format: dl-trifold"),
+        encoding="utf-8",
+    )
+    return basic
+
+
+def panel_x(path: Path, page: int, needle: str) -> float:
+    import pdfplumber
+
+    with pdfplumber.open(path) as document:
+        words = document.pages[page].extract_words()
+    xs = [w["x0"] for w in words if needle in w["text"]]
+    assert xs, needle
+    return min(xs)
+
+
+def test_trifold_is_a4_landscape_with_cover_outer_right_and_mirrored_for_rtl(basic: Path) -> None:
+    project = trifold(basic)
+    assert run(project, "catalog", "update").exit_code == 0
+    path = project / "locales/ar/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if e.msgctxt == "brochure:eltern/title":
+            e.msgstr = "فهم المدرسة"
+    catalog.save(str(path))
+    build(project, "--lang", "de", "--lang", "ar", "--brochure", "eltern", "--edition", "single")
+    de = project / "build/pdf/eltern/eltern.de.pdf"
+    reader = PdfReader(de)
+    assert len(reader.pages) == 2
+    assert {box_mm(p.mediabox) for p in reader.pages} == {(297.0, 210.0)}
+    width = float(reader.pages[0].mediabox.width)
+    assert panel_x(de, 0, "Schule") > width * 2 / 3  # the cover: outer right panel
+    assert panel_x(de, 0, "Kontakt") < width * 2 / 3  # the back: middle panel
+    ar = project / "build/pdf/eltern/eltern.ar.pdf"
+    assert panel_x(ar, 0, "Musterkreis") < width / 3  # cover mirrored: outer left panel
+
+
+def test_trifold_panel_that_overflows_fails_page_fit_naming_the_slot(basic: Path) -> None:
+    project = trifold(basic)
+    brochure = project / "source/brochures/eltern.yaml"
+    long_intro = "Ein sehr langer Satz für die Klappe des Faltblatts. " * 60
+    content = brochure.read_text(encoding="utf-8")
+    content = re.sub(r"intro: \|\n(  .*\n|\n)*", f"intro: {long_intro}\n", content)
+    brochure.write_text(content, encoding="utf-8")
+    result = run(project, "build", "--lang", "de", "--brochure", "eltern", "--edition", "single")
+    assert result.exit_code == 1
+    flat = " ".join(result.output.split())
+    assert "slot 'flap'" in flat and "runs past the bottom of its panel" in flat
+    assert not (project / "build/pdf/eltern/eltern.de.pdf").exists()
+
+
+def test_uncovered_character_fails_the_glyph_gate(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    path = basic / "locales/en/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if e.msgctxt == "brochure:eltern/title":
+            e.msgstr = "Understanding school ትግርኛ"
+    catalog.save(str(path))
+    result = run(basic, "build", "--lang", "en", "--brochure", "eltern", "--edition", "single")
+    assert result.exit_code == 1
+    flat = " ".join(result.output.split())
+    assert "[en] character U+1275 ETHIOPIC SYLLABLE TE is in no font of the stack" in flat
+    assert "installed font that has it: Noto Sans Ethiopic" in flat
+    checked = run(basic, "check")
+    assert checked.exit_code == 1
