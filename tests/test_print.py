@@ -262,3 +262,20 @@ def test_uncovered_character_fails_the_glyph_gate(basic: Path) -> None:
     assert "installed font that has it: Noto Sans Ethiopic" in flat
     checked = run(basic, "check")
     assert checked.exit_code == 1
+
+
+def test_a_long_translation_that_spills_off_the_flyer_fails_page_fit(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    path = basic / "locales/en/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if e.msgctxt == "jugendliche-foerdern/chancen":
+            e.msgstr = "A school-leaving certificate improves the chances of training. " * 120
+            e.msgstr = e.msgstr.strip()
+    catalog.save(str(path))
+    result = run(basic, "build", "--lang", "en", "--lang", "de", "--edition", "single")
+    assert result.exit_code == 1
+    flat = " ".join(result.output.split())
+    assert "jugend.en" in flat and "content does not fit the a4-flyer format" in flat
+    assert not (basic / "build/pdf/jugend/jugend.en.pdf").exists()
+    assert (basic / "build/pdf/jugend/jugend.de.pdf").exists()  # the other jobs still ran

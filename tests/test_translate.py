@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -532,3 +533,44 @@ def test_online_install_fetches_from_an_index(models_dir: Path, index_server: st
     assert [(m.source, m.target, m.version) for m, _ in done] == [("de", "fr", "1.0")]
     assert [(m.source, m.target) for m in installed()] == [("de", "fr")]
     assert install_online("fr", index_server, 5) == []  # already there
+
+
+def test_sigkill_during_translate_keeps_every_saved_translation(
+    project: Path, packages: dict[str, Path], tmp_path: Path
+) -> None:
+    """Kill `brochures translate` (a fresh process, real models) at several moments: every
+    catalog still parses, a translator's reviewed entry is intact, and a final run completes."""
+    home = tmp_path / "argos"
+    for package in packages.values():
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(home / "packages")
+    env = {
+        **os.environ,
+        "ARGOS_PACKAGES_DIR": str(home / "packages"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "ARGOS_PACKAGE_INDEX": "http://127.0.0.1:9/",
+    }
+    edit(project, EN, {"eltern-informieren/wichtig": ("Reviewed by a person.", False, None)})
+    command = [sys.executable, "-m", "brochures", "--project", str(project), "translate"]
+    for delay in (1.5, 2.5, 3.5):
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        for rel in (EN, "ar/LC_MESSAGES/messages.po"):
+            path = project / "locales" / rel
+            assert (
+                subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)]).returncode == 0
+            )
+            assert entry(catalog(project, EN), "eltern-informieren/wichtig").msgstr == (
+                "Reviewed by a person."
+            )
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    en = catalog(project, EN)
+    assert entry(en, "eltern-informieren/wichtig").msgstr == "Reviewed by a person."
+    assert entry(en, "eltern-informieren/beratung").msgstr  # filled by the engine after all
