@@ -83,11 +83,12 @@ class PdfRenderer:
             document = self._layout(padded)
         variant = _meta(html, "brochures-pdf-variant")
         if profile == "screen":
-            options: dict = {"pdf_tags": True}
+            with element_languages():  # only a tagged PDF has structure elements
+                data = document.write_pdf(pdf_tags=True)
+        elif variant:  # PDF/X: its random document id made deterministic
+            data = document.write_pdf(pdf_variant=variant, finisher=_deterministic(html))
         else:
-            options = {"pdf_variant": variant} if variant else {}
-        with element_languages():
-            data = document.write_pdf(finisher=_deterministic(html), **options)
+            data = document.write_pdf()
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
         return RenderedPdf(data, len(document.pages), sizes, slot_overflows(document))
