@@ -20,7 +20,7 @@ import weasyprint
 
 from brochures import checks, render
 from brochures.catalogs import load_texts
-from brochures.languages import SOURCE_LANGUAGE, language
+from brochures.languages import document_stacks, language
 from brochures.pdf import PdfRenderer, pad_pages, quiet_weasyprint_logs
 from brochures.project import default_templates, load_project
 
@@ -49,7 +49,7 @@ def main() -> None:
     content = project.content(args.brochure)
     lang = language(args.lang)
     catalog = load_texts(project, args.lang)
-    stacks = [lang.font_stack, language(SOURCE_LANGUAGE).font_stack]
+    stacks = document_stacks(args.lang)
 
     def html_only() -> render.RenderedHtml:
         return render.render_html(env, content, lang, catalog.fresh())
@@ -64,7 +64,7 @@ def main() -> None:
 
     page = html_only()
     first = renderer.render(page.html)
-    final_html = pad_pages(page.html, renderer._layout(page.html).pages.__len__()) or page.html
+    final_html = pad_pages(page.html, len(renderer._layout(page.html).pages)) or page.html
     base_url = project.template_dirs[0].as_uri() + "/"
 
     def floor() -> None:

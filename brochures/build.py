@@ -17,7 +17,7 @@ from brochures import workers as pdf_workers
 from brochures.brochure import BrochureContent
 from brochures.catalogs import USABLE, CatalogTexts, Lookup, State, key_of, load_texts
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
-from brochures.languages import SOURCE_LANGUAGE, check_code, language
+from brochures.languages import SOURCE_LANGUAGE, check_code, document_stacks, language
 from brochures.project import Project, default_templates, load_project
 
 EDITIONS = ("single", "bilingual")
@@ -315,8 +315,11 @@ def check_glyphs(pages: list[Page]) -> None:
     German's for notices and fallbacks). Only jobs about to be built: an up-to-date job passed
     with the same HTML and fonts, and a failed job is never up to date."""
     for page in pages:
-        stacks = [language(page.job.lang).font_stack, language(SOURCE_LANGUAGE).font_stack]
-        page.result.failures += checks.glyph_coverage(page.html.html, page.job.lang, stacks)
+        page.result.failures += glyph_problems(page)
+
+
+def glyph_problems(page: Page) -> list[str]:
+    return checks.glyph_coverage(page.html.html, page.job.lang, document_stacks(page.job.lang))
 
 
 def stale_reason(job: Job, result: JobResult, entry: dict | None) -> str | None:
@@ -406,11 +409,7 @@ def check_project(root: Path) -> list[GateRow]:
     rows = []
     for page in pages:
         name = page.job.name
-        stacks = [language(page.job.lang).font_stack, language(SOURCE_LANGUAGE).font_stack]
-        rows += [
-            GateRow(name, "error", "glyphs", p)
-            for p in checks.glyph_coverage(page.html.html, page.job.lang, stacks)
-        ]
+        rows += [GateRow(name, "error", "glyphs", p) for p in glyph_problems(page)]
         pdf = renderer.render(page.html.html, profile="screen")
         rows += [
             GateRow(name, "error", "page fit", p)

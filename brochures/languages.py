@@ -53,6 +53,12 @@ def _known_codes() -> list[str]:
     return sorted({ident.split("_")[0] for ident in locale_identifiers()})
 
 
+def document_stacks(code: str) -> list[tuple[str, ...]]:
+    """The font stacks a job's text may be drawn with: its language's, and German's (the review
+    notice and German fallbacks)."""
+    return [language(code).font_stack, language(SOURCE_LANGUAGE).font_stack]
+
+
 @cache
 def language(code: str) -> Language:
     """Facts about a (valid) language code."""
