@@ -51,6 +51,17 @@ def printable(basic: Path) -> Path:
     return basic
 
 
+def translate(project: Path, lang: str, context: str, msgstr: str) -> None:
+    """Update the catalogs, then set one reviewed translation as a translator would."""
+    assert run(project, "catalog", "update").exit_code == 0
+    path = project / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if e.msgctxt == context:
+            e.msgstr = msgstr
+    catalog.save(str(path))
+
+
 def build(project: Path, *args: str) -> None:
     result = run(project, "build", *args)
     assert result.exit_code == 0, result.output
@@ -100,13 +111,7 @@ def test_both_profiles_are_byte_identical_when_rebuilt(printable: Path) -> None:
 
 
 def test_screen_pdf_is_tagged_with_languages_of_other_language_text(basic: Path) -> None:
-    assert run(basic, "catalog", "update").exit_code == 0
-    path = basic / "locales/ar/LC_MESSAGES/messages.po"
-    catalog = polib.pofile(str(path))
-    for e in catalog:
-        if e.msgctxt == "brochure:eltern/title":
-            e.msgstr = "فهم المدرسة"
-    catalog.save(str(path))
+    translate(basic, "ar", "brochure:eltern/title", "فهم المدرسة")
     build(basic, "--lang", "ar", "--brochure", "eltern")
     for name, expected in (("eltern.ar", {"de", "ar"}), ("eltern.de+ar", {"de", "ar"})):
         reader = PdfReader(basic / f"build/pdf/eltern/{name}.pdf")
@@ -214,13 +219,7 @@ def panel_x(path: Path, page: int, needle: str) -> float:
 
 def test_trifold_is_a4_landscape_with_cover_outer_right_and_mirrored_for_rtl(basic: Path) -> None:
     project = trifold(basic)
-    assert run(project, "catalog", "update").exit_code == 0
-    path = project / "locales/ar/LC_MESSAGES/messages.po"
-    catalog = polib.pofile(str(path))
-    for e in catalog:
-        if e.msgctxt == "brochure:eltern/title":
-            e.msgstr = "فهم المدرسة"
-    catalog.save(str(path))
+    translate(project, "ar", "brochure:eltern/title", "فهم المدرسة")
     build(project, "--lang", "de", "--lang", "ar", "--brochure", "eltern", "--edition", "single")
     de = project / "build/pdf/eltern/eltern.de.pdf"
     reader = PdfReader(de)
@@ -248,13 +247,7 @@ def test_trifold_panel_that_overflows_fails_page_fit_naming_the_slot(basic: Path
 
 
 def test_uncovered_character_fails_the_glyph_gate(basic: Path) -> None:
-    assert run(basic, "catalog", "update").exit_code == 0
-    path = basic / "locales/en/LC_MESSAGES/messages.po"
-    catalog = polib.pofile(str(path))
-    for e in catalog:
-        if e.msgctxt == "brochure:eltern/title":
-            e.msgstr = "Understanding school ትግርኛ"
-    catalog.save(str(path))
+    translate(basic, "en", "brochure:eltern/title", "Understanding school ትግርኛ")
     result = run(basic, "build", "--lang", "en", "--brochure", "eltern", "--edition", "single")
     assert result.exit_code == 1
     flat = " ".join(result.output.split())
@@ -265,14 +258,8 @@ def test_uncovered_character_fails_the_glyph_gate(basic: Path) -> None:
 
 
 def test_a_long_translation_that_spills_off_the_flyer_fails_page_fit(basic: Path) -> None:
-    assert run(basic, "catalog", "update").exit_code == 0
-    path = basic / "locales/en/LC_MESSAGES/messages.po"
-    catalog = polib.pofile(str(path))
-    for e in catalog:
-        if e.msgctxt == "jugendliche-foerdern/chancen":
-            e.msgstr = "A school-leaving certificate improves the chances of training. " * 120
-            e.msgstr = e.msgstr.strip()
-    catalog.save(str(path))
+    long_text = " ".join(["A school-leaving certificate improves the chances of training."] * 120)
+    translate(basic, "en", "jugendliche-foerdern/chancen", long_text)
     result = run(basic, "build", "--lang", "en", "--lang", "de", "--edition", "single")
     assert result.exit_code == 1
     flat = " ".join(result.output.split())
