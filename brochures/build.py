@@ -62,6 +62,7 @@ class JobResult:
     sha256: str = ""
     key: str = ""
     inputs: dict[str, str] = field(default_factory=dict)  # digest per input (keys.Fingerprints)
+    looked_up: list[tuple[str, str]] = field(default_factory=list)  # catalog keys its HTML used
     reason: str = ""  # why it was built: new, forced, output missing, changed inputs
     seconds: float = 0.0
     error: str | None = None  # traceback of a bug that failed this job
@@ -117,8 +118,8 @@ def build(
     workers: int | None = None,
     on_plan: Callable[[list[Job], list[JobResult]], None] | None = None,
 ) -> BuildReport:
-    """Load the project, plan the jobs, render every job's HTML (input errors surface before any
-    PDF), skip jobs whose key and output are unchanged, write the other PDFs in parallel, then
+    """Load the project, plan the jobs, skip jobs whose key and output are unchanged, render the
+    other jobs' HTML (input errors surface before any PDF), write their PDFs in parallel, then
     publish the manifest and the download page."""
     clock = Stopwatch()
     project = load_project(root)
@@ -130,11 +131,24 @@ def build(
     publish.check_tools()
     clock.lap("load")
     report = BuildReport()
-    pages = select_pages(project, env, jobs, catalogs, reviewed_only, report)
-    clock.lap("html")
     previous = publish.read_manifest(project.build_dir)
-    todo = outdated(project, env, pages, previous, force)
-    report.results = [page.result for page in pages]
+    fingerprints = keys.Fingerprints(project, env)
+    current = {} if force else unchanged(project, fingerprints, jobs, catalogs, previous)
+    if reviewed_only:  # such jobs are rendered: the reason they are left out needs their texts
+        current = {
+            job: r
+            for job, r in current.items()
+            if r.counts[State.REVIEWED] == sum(r.counts.values())
+        }
+    clock.lap("up to date")
+    rest = [job for job in jobs if job not in current]
+    pages = select_pages(project, env, rest, catalogs, reviewed_only, report)
+    clock.lap("html")
+    todo = outdated(project, fingerprints, pages, previous, force)
+    rendered = {page.job: page.result for page in pages}
+    report.results = [
+        current.get(job) or rendered[job] for job in jobs if job in current or job in rendered
+    ]
     clock.lap("keys")
     check_glyphs(todo)
     clock.lap("glyphs")
@@ -145,6 +159,11 @@ def build(
     clock.lap("pdf")
     report.published = publish.publish(
         project, report.results, previous, possible_outputs(project), report.workers or 1
+    )
+    keys.write_state(
+        project.build_dir,
+        {publish.relative(project, r.job.output): r for r in report.results},
+        report.published.entries,
     )
     clock.lap("publish")
     report.seconds = clock.laps
@@ -240,6 +259,9 @@ def select_pages(
     contents: dict[str, BrochureContent] = {}
     lookups: dict[str, dict] = {code: {} for code in catalogs}
     for job in jobs:
+        if job.lang != SOURCE_LANGUAGE and not catalogs[job.lang].has_translations:
+            report.skipped.append((job.name, "no translations yet"))
+            continue
         if job.brochure not in contents:
             contents[job.brochure] = project.content(job.brochure)
         content = contents[job.brochure]
@@ -285,17 +307,61 @@ class SharedTexts(CatalogTexts):
         return looked
 
 
+def unchanged(
+    project: Project,
+    fingerprints: keys.Fingerprints,
+    jobs: list[Job],
+    catalogs: dict[str, CatalogTexts],
+    previous: dict[str, dict],
+) -> dict[Job, JobResult]:
+    """Jobs up to date without rendering their HTML: keyed with the catalog entries their last
+    build looked up (a job looks up the same entries again while all its inputs, those entries
+    included, are unchanged), the key and the output are as the last build left them."""
+    saved = keys.read_state(project.build_dir)
+    contents: dict[str, BrochureContent] = {}
+    current = {}
+    for job in jobs:
+        path = publish.relative(project, job.output)
+        entry, last = previous.get(path), saved.get(path)
+        if entry is None or last is None or last["key"] != entry["build_key"]:
+            continue
+        if job.brochure not in contents:
+            contents[job.brochure] = project.content(job.brochure)
+        inputs = fingerprints.inputs(
+            contents[job.brochure],
+            job.lang,
+            job.edition,
+            job.profile,
+            catalogs[job.lang],
+            last["looked_up"],
+        )
+        key = keys.key_of(inputs)
+        if key != entry["build_key"] or output_reason(job, entry):
+            continue
+        result = JobResult(job, Status.UP_TO_DATE, key=key, inputs=inputs)
+        result.looked_up = [tuple(k) for k in last["looked_up"]]
+        result.fallbacks, result.title = last["fallbacks"], entry.get("title", "")
+        result.counts = {state: entry.get("review", {}).get(str(state), 0) for state in State}
+        result.pages, result.size, result.sha256 = entry["pages"], entry["bytes"], entry["sha256"]
+        current[job] = result
+    return current
+
+
 def outdated(
-    project: Project, env: Environment, pages: list[Page], previous: dict[str, dict], force: bool
+    project: Project,
+    fingerprints: keys.Fingerprints,
+    pages: list[Page],
+    previous: dict[str, dict],
+    force: bool,
 ) -> list[Page]:
-    """Key every job; the jobs to build are those whose key or output changed (all with `force`).
-    The others are up to date and need no WeasyPrint work."""
-    fingerprints = keys.Fingerprints(project, env)
+    """Key every rendered job; the jobs to build are those whose key or output changed (all with
+    `force`). The others are up to date and need no WeasyPrint work."""
     todo = []
     for page in pages:
         job, result = page.job, page.result
+        result.looked_up = sorted(page.texts.seen)
         result.inputs = fingerprints.inputs(
-            page.content, job.lang, job.edition, job.profile, page.html.html, page.texts
+            page.content, job.lang, job.edition, job.profile, page.texts, result.looked_up
         )
         result.key = keys.key_of(result.inputs)
         entry = previous.get(publish.relative(project, job.output))
@@ -329,6 +395,11 @@ def stale_reason(job: Job, result: JobResult, entry: dict | None) -> str | None:
     if entry["build_key"] != result.key:
         changed = keys.changed_inputs(entry.get("inputs"), result.inputs)
         return f"changed: {', '.join(changed)}" if changed else "changed"
+    return output_reason(job, entry)
+
+
+def output_reason(job: Job, entry: dict) -> str | None:
+    """Why a job's output no longer is what the manifest says, or None."""
     output = job.output
     if not output.is_file():
         return "output missing"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import pickle
 import re
 import shutil
 import subprocess
@@ -18,7 +20,7 @@ from jinja2.ext import babel_extract
 
 from brochures.checks import MessageIssue, message_issues
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
-from brochures.files import write_atomic
+from brochures.files import user_cache, write_atomic
 from brochures.languages import SOURCE_LANGUAGE
 from brochures.model import sanitize_inline
 from brochures.project import Project
@@ -218,15 +220,39 @@ def read_catalog(path: Path, display: str, lang: str | None) -> LoadedCatalog:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CatalogError(Problem(display, line, "not valid UTF-8")) from None
-    problems = msgfmt_check(text, display)
-    if problems:
-        raise CatalogError(problems)
-    po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=78)
+    po = parse_catalog(text, display)
+    problems = []
     if lang is not None:
         problems += _check_header(po, display, lang)
     if problems:
         raise CatalogError(problems)
     return LoadedCatalog(path, display, raw, po)
+
+
+def parse_catalog(text: str, display: str) -> polib.POFile:
+    """A catalog's text, checked by msgfmt and parsed by polib. Both take time on every build
+    (a process each, pure-Python parsing), so a text that passed is kept parsed in the user
+    cache, by its hash and the versions of msgfmt and polib: an unchanged catalog is read from
+    there."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        raise EnvironmentProblem("msgfmt not found: install GNU gettext (apt-get install gettext)")
+    tool = Path(msgfmt).resolve().stat()
+    stamp = f"{tool.st_size}:{tool.st_mtime_ns}:{polib.__version__}\n{text}"
+    cached = user_cache("catalogs") / f"{hashlib.sha256(stamp.encode()).hexdigest()}.pickle"
+    try:
+        po = pickle.loads(cached.read_bytes())
+        if isinstance(po, polib.POFile):
+            return po
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        pass
+    problems = msgfmt_check(text, display)
+    if problems:
+        raise CatalogError(problems)
+    po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=78)
+    with contextlib.suppress(OSError):  # no cache: the next build checks and parses again
+        write_atomic(cached, pickle.dumps(po, protocol=pickle.HIGHEST_PROTOCOL))
+    return po
 
 
 def msgfmt_check(text: str, display: str) -> list[Problem]:
@@ -488,6 +514,11 @@ class CatalogTexts:
             result = Lookup(msgid, state, True)
         self.seen[key] = result
         return result
+
+    @property
+    def has_translations(self) -> bool:
+        """Whether any entry has a translation a job would use (reviewed or unreviewed)."""
+        return any(state_of(entry) in USABLE for entry in self.entries.values())
 
     def fresh(self) -> CatalogTexts:
         """The same catalog with nothing looked up yet (one per job)."""

@@ -1,10 +1,17 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes (a reader sees the old file or the new one, never half) and the user cache."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+
+def user_cache(name: str) -> Path:
+    """A folder of this tool's cache for the user (`$XDG_CACHE_HOME/brochures/<name>`): things
+    worth keeping between runs that are derived from inputs and safe to delete."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "brochures" / name
 
 
 def write_atomic(path: Path, data: bytes) -> None:

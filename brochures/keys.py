@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, TemplateNotFound
 from pydantic import BaseModel
@@ -19,15 +21,20 @@ from pydantic import BaseModel
 from brochures import __version__
 from brochures.brochure import BrochureContent
 from brochures.catalogs import CatalogTexts
-from brochures.languages import SOURCE_LANGUAGE, language
+from brochures.files import write_atomic
+from brochures.languages import SOURCE_LANGUAGE, font_stack
 from brochures.project import FORMAT_SUFFIX, Project
 
+if TYPE_CHECKING:
+    from polib import POEntry
+
 # Bump when the meaning of a key changes: every job then rebuilds once.
-KEY_FORMAT = 1
-# Libraries whose version can change the PDF bytes of the same HTML.
-RENDERING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "pyphen", "fonttools")
-# Stages after the HTML that decide the bytes (the HTML itself is hashed per job).
-RENDERING_MODULES = ("pdf.py", "checks.py")
+KEY_FORMAT = 2
+# Libraries whose version can change a job's HTML or the PDF bytes of the same HTML.
+RENDERING_LIBRARIES = (
+    *("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "fonttools"),
+    *("jinja2", "markupsafe", "babel", "nh3", "segno", "polib"),
+)
 INPUT_DIGEST = 20  # hex digits kept per input (80 bits): the manifest stays small
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
@@ -78,11 +85,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def catalog_entries(texts: CatalogTexts) -> list:
+def catalog_entries(entries: dict[tuple[str, str], POEntry], looked_up: Iterable) -> list:
     """The catalog entries a job looked up (not the header: tools rewrite its dates on save)."""
     out = []
-    for key in sorted(texts.seen):
-        entry = texts.entries.get(key)
+    for key in sorted(tuple(k) for k in looked_up):
+        entry = entries.get(key)
         if entry is None:
             out.append([*key, None])
         else:
@@ -117,10 +124,12 @@ class Fingerprints:
         lang: str,
         edition: str,
         profile: str,
-        html: str,
         texts: CatalogTexts,
+        looked_up: Iterable,
     ) -> dict[str, str]:
-        """Digest of each input of one job; the job's key is the digest of these."""
+        """Digest of each input of one job; the job's key is the digest of these. The catalog
+        counts with the entries the job looks up (`looked_up`: the keys its HTML looked up, or
+        those of its last build, which it looks up again while every input is unchanged)."""
         options: dict[str, Any] = {"edition": edition, "profile": profile, "key": KEY_FORMAT}
         icc = self.project.settings.print_color_profile
         if profile == "print" and icc:
@@ -129,11 +138,12 @@ class Fingerprints:
             "tool": self.tool,
             "options": digest(options),
             "content": self.content(content),
-            "catalog": digest(catalog_entries(texts)),
+            "catalog": sha256(  # plain data already: no need for digest()'s conversion
+                json.dumps(catalog_entries(texts.entries, looked_up), ensure_ascii=False)
+            ),
             "templates": self.templates(entry_template(edition, content)),
             "resources": self.resources,
             "fonts": self.fonts(lang),
-            "html": sha256(html),
         }
         return {name: value[:INPUT_DIGEST] for name, value in inputs.items()}
 
@@ -152,9 +162,7 @@ class Fingerprints:
     def fonts(self, lang: str) -> str:
         """Font files of the families in the job's stacks: its language's and German's (notice,
         fallbacks, the bilingual column)."""
-        families = tuple(
-            dict.fromkeys(language(SOURCE_LANGUAGE).font_stack + language(lang).font_stack)
-        )
+        families = tuple(dict.fromkeys(font_stack(SOURCE_LANGUAGE) + font_stack(lang)))
         if families not in self._fonts:
             files = {family: self._files_of(family) for family in families}
             self._fonts[families] = digest(
@@ -162,6 +170,7 @@ class Fingerprints:
             )
         return self._fonts[families]
 
+    @functools.cache  # noqa: B019 (one Fingerprints per build)
     def _files_of(self, family: str) -> list[str]:
         if self._font_files is None:
             self._font_files = fontconfig_files()
@@ -230,7 +239,8 @@ def resources_fingerprint(template_dirs: list[Path]) -> str:
 
 
 def tool_fingerprint() -> str:
-    """This tool's version and rendering code, and the versions of the rendering libraries."""
+    """This tool's version and code (every module: HTML, lookups, checks and PDF stage), and the
+    versions of the libraries that make the HTML and the PDF."""
     here = Path(__file__).resolve().parent
     versions = {}
     for name in RENDERING_LIBRARIES:
@@ -238,7 +248,7 @@ def tool_fingerprint() -> str:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    code = {name: file_sha256(here / name) for name in RENDERING_MODULES}
+    code = {path.name: file_sha256(path) for path in sorted(here.glob("*.py"))}
     return digest({"brochures": __version__, "code": code, "libraries": versions})
 
 
@@ -278,3 +288,62 @@ def fontconfig_match(family: str) -> list[str]:
         [fc_match, "--format", "%{file}", family], capture_output=True, check=True, text=True
     )
     return [run.stdout.strip()]
+
+
+# ---- what each output's last build looked up ----
+
+STATE = ".state.json"  # in build/, beside the manifest: not part of what is published
+
+
+def read_state(build_dir: Path) -> dict[str, dict]:
+    """Per output (path in build/): its build key, the catalog keys its HTML looked up and the
+    messages it showed in German. Missing, damaged or of another key format: none (those jobs
+    are rendered again to find out)."""
+    try:
+        data = json.loads((build_dir / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    jobs = data.get("jobs") if isinstance(data, dict) and data.get("format") == KEY_FORMAT else None
+    if not isinstance(jobs, dict):
+        return {}
+    return {path: saved for path, saved in jobs.items() if _usable(saved)}
+
+
+def _usable(saved: object) -> bool:
+    def strings(value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    return (
+        isinstance(saved, dict)
+        and isinstance(saved.get("key"), str)
+        and strings(saved.get("fallbacks"))
+        and isinstance(saved.get("looked_up"), list)
+        and all(strings(k) and len(k) == 2 for k in saved["looked_up"])
+    )
+
+
+def write_state(build_dir: Path, results: dict[str, Any], entries: list[dict]) -> None:
+    """The state of every output the manifest lists: this build's results (built or up to
+    date) and, for outputs it did not touch, what the last build saved. Written only when it
+    changed, atomically."""
+    saved = read_state(build_dir)
+    jobs = {}
+    for entry in entries:
+        path, key = entry["path"], entry["build_key"]
+        result = results.get(path)
+        if result is not None and result.key == key:
+            jobs[path] = {
+                "key": key,
+                "looked_up": [list(k) for k in result.looked_up],
+                "fallbacks": list(result.fallbacks),
+            }
+        elif path in saved and saved[path]["key"] == key:
+            jobs[path] = saved[path]
+    data = json.dumps({"format": KEY_FORMAT, "jobs": jobs}, ensure_ascii=False, sort_keys=True)
+    target = build_dir / STATE
+    try:
+        if target.read_text(encoding="utf-8") == data:
+            return
+    except OSError:
+        pass
+    write_atomic(target, data.encode("utf-8"))

@@ -56,20 +56,32 @@ def _known_codes() -> list[str]:
 def document_stacks(code: str) -> list[tuple[str, ...]]:
     """The font stacks a job's text may be drawn with: its language's, and German's (the review
     notice and German fallbacks)."""
-    return [language(code).font_stack, language(SOURCE_LANGUAGE).font_stack]
+    return [font_stack(code), font_stack(SOURCE_LANGUAGE)]
+
+
+@cache
+def script_of(code: str) -> str:
+    """The ISO 15924 script a (valid) language code is written in (CLDR's likely subtags;
+    without loading the locale's data)."""
+    locale = Locale.parse(code.replace("-", "_"))
+    likely = get_global("likely_subtags").get(locale.language, "").split("_")
+    return locale.script or (likely[1] if len(likely) == 3 else "Latn")
+
+
+def font_stack(code: str) -> tuple[str, ...]:
+    """The font families a language's text is set in, best first."""
+    return _STACKS.get(script_of(code), _LATIN_STACK)
 
 
 @cache
 def language(code: str) -> Language:
     """Facts about a (valid) language code."""
     locale = Locale.parse(code.replace("-", "_"))
-    likely = get_global("likely_subtags").get(locale.language, "").split("_")
-    script = locale.script or (likely[1] if len(likely) == 3 else "Latn")
     return Language(
         code=code,
         english_name=locale.get_display_name("en") or code,
         native_name=locale.get_display_name(locale) or code,
         direction=locale.text_direction,
-        script=script,
-        font_stack=_STACKS.get(script, _LATIN_STACK),
+        script=script_of(code),
+        font_stack=font_stack(code),
     )

@@ -10,6 +10,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -17,13 +18,13 @@ from urllib.parse import quote
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, Template, select_autoescape
 
 from brochures import __version__
 from brochures.brochure import BrochureContent
 from brochures.errors import EnvironmentProblem
 from brochures.files import write_atomic
-from brochures.keys import file_sha256
+from brochures.keys import digest, file_sha256
 from brochures.languages import SOURCE_LANGUAGE, language
 from brochures.project import Project
 
@@ -49,6 +50,7 @@ class Published:
     thumbnails_reused: int = 0
     thumbnail_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    entries: list[dict] = field(default_factory=list)  # the manifest's
 
 
 def check_tools() -> None:
@@ -99,7 +101,7 @@ def publish(
     build's, and earlier ones' that are still part of the project and unchanged on disk."""
     build_dir = project.build_dir
     published = Published(build_dir / MANIFEST, build_dir / INDEX)
-    contents = {b: project.content(b) for b in project.brochures}
+    contents = LazyContents(project)
     entries = carried_over(project, previous, every_output)
     for result in results:
         path = relative(project, result.job.output)
@@ -112,10 +114,13 @@ def publish(
     thumbnails(build_dir, ordered, workers, published)
     published.thumbnail_seconds = time.perf_counter() - started
     published.pdfs = len(ordered)
+    published.entries = ordered
     manifest = {"generator": f"brochures {__version__}", "pdfs": ordered}
     write_if_changed(published.manifest, json_bytes(manifest))
-    page = download_page(project, contents, ordered)
-    write_if_changed(published.index, page.encode("utf-8"))
+    stamp = page_stamp(project, ordered)
+    if not page_is_current(published.index, stamp):
+        page = download_page(project, contents, ordered, stamp)
+        write_if_changed(published.index, page.encode("utf-8"))
     return published
 
 
@@ -244,8 +249,43 @@ def png_size(path: Path) -> tuple[int, int] | None:
 # ---- the download page ----
 
 
+class LazyContents(dict):
+    """Brochure contents by id, selected from the concept when first needed."""
+
+    def __init__(self, project: Project):
+        super().__init__()
+        self.project = project
+
+    def __missing__(self, brochure_id: str) -> BrochureContent:
+        content = self[brochure_id] = self.project.content(brochure_id)
+        return content
+
+
+def page_stamp(project: Project, entries: list[dict]) -> str:
+    """A digest of everything the download page shows: the manifest's entries (their inputs name
+    the brochure content and the tool's code and libraries), each brochure's languages and the
+    issuer. The page records it; a build with the same stamp leaves the page as it is."""
+    return digest(
+        {
+            "entries": entries,
+            "languages": {b: project.languages_of(d) for b, d in project.brochures.items()},
+            "issuer": project.settings.issuer,
+            "generator": __version__,
+        }
+    )[:32]
+
+
+def page_is_current(index: Path, stamp: str) -> bool:
+    try:
+        with index.open(encoding="utf-8") as handle:
+            head = handle.read(2048)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return f'<meta name="brochures-page" content="{stamp}">' in head
+
+
 def download_page(
-    project: Project, contents: dict[str, BrochureContent], entries: list[dict]
+    project: Project, contents: dict[str, BrochureContent], entries: list[dict], stamp: str = ""
 ) -> str:
     """The static page: per brochure a short description, per language its name in its own
     script, the links to its PDFs with size and pages, a review badge and a thumbnail."""
@@ -269,11 +309,12 @@ def download_page(
                 }
             )
     codes = {SOURCE_LANGUAGE} | {e["language"] for e in entries}
-    return PAGE.render(
+    return page_template().render(
         issuer=project.settings.issuer,
         brochures=brochures,
         font_rules=[(code, language(code).css_font_family) for code in sorted(codes)],
         version=__version__,
+        stamp=stamp,
     )
 
 
@@ -351,6 +392,7 @@ PAGE_TEMPLATE = """\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="brochures {{ version }}">
+<meta name="brochures-page" content="{{ stamp }}">
 <link rel="icon" href="data:,">
 <title>Broschüren zum Integrationskonzept – {{ issuer }}</title>
 <style>
@@ -457,9 +499,13 @@ Erstellt mit brochures {{ version }}.</p>
 </html>
 """
 
-PAGE = Environment(
-    autoescape=select_autoescape(default_for_string=True, default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-).from_string(PAGE_TEMPLATE)
+
+@cache
+def page_template() -> Template:
+    """The download page's template, compiled when a page is to be written."""
+    return Environment(
+        autoescape=select_autoescape(default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    ).from_string(PAGE_TEMPLATE)

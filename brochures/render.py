@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.environment import TemplateModule
 from markupsafe import Markup, escape
 
 from brochures.brochure import BrochureContent, Message
 from brochures.catalogs import Lookup, State
 from brochures.errors import Problem, TemplateError
+from brochures.files import user_cache
 from brochures.languages import SOURCE_LANGUAGE, Language, language
 from brochures.project import FORMAT_SUFFIX
 
@@ -61,6 +64,22 @@ PALETTES = {
 }
 
 
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates in the user cache, keyed by name, path and source: an unchanged
+    template is not compiled again by the next build. A cache that cannot be written is no
+    error (templates are compiled as without one)."""
+
+    def __init__(self) -> None:
+        folder = user_cache("jinja2")
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(folder))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
     """Templates by name from the folders in order; `!default/...` always names the packaged one."""
     loader = ChoiceLoader(
@@ -77,6 +96,7 @@ def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=_BytecodeCache(),
     )
     env.globals["template_dirs"] = template_dirs
     env.filters["css_string"] = css_string
@@ -86,12 +106,18 @@ def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
 def check_templates(env: Environment, template_dirs: list[Path]) -> None:
     """Compile every template in the folders, so a syntax error stops the build before any job."""
     problems = []
+    cache = env.bytecode_cache
     for folder in template_dirs:
         for path in sorted(folder.rglob("*.j2")):
             name = path.relative_to(folder).as_posix()
             try:
                 source = path.read_text(encoding="utf-8-sig")
-                env.compile(source, name, str(path))
+                bucket = cache.get_bucket(env, name, str(path), source) if cache else None
+                if bucket is None or bucket.code is None:  # not compiled before: compile now
+                    code = env.compile(source, name, str(path))
+                    if bucket is not None and cache is not None:
+                        bucket.code = code
+                        cache.set_bucket(bucket)
             except TemplateSyntaxError as exc:
                 problems.append(Problem(path, exc.lineno, f"template syntax error: {exc.message}"))
             except UnicodeDecodeError:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochures import checks
-from brochures.files import write_atomic
+from brochures.files import user_cache, write_atomic
 from brochures.keys import sha256
 
 if TYPE_CHECKING:
@@ -170,8 +170,7 @@ def resident_memory() -> int:
 
 
 def hyphenation_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "brochures" / "hyphenation"
+    return user_cache("hyphenation")
 
 
 def warm_hyphenation(langs: Iterable[str]) -> None:
