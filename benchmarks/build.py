@@ -186,7 +186,10 @@ def worker_memory(template_dirs: list[Path], tasks: list, renders: int) -> list[
     from brochures import workers as pdf_workers
 
     out = Path(tempfile.mkdtemp(prefix="memory-"))
-    context = multiprocessing.get_context(pdf_workers.START_METHOD)
+    from brochures import forkserver
+
+    forkserver.start()
+    context = multiprocessing.get_context(forkserver.START_METHOD)
     with ProcessPoolExecutor(
         1,
         mp_context=context,

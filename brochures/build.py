@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from brochures import checks, keys, publish, render
+from brochures import checks, forkserver, keys, publish, render
 from brochures import workers as pdf_workers
 from brochures.brochure import BrochureContent
 from brochures.catalogs import USABLE, CatalogTexts, Lookup, State, key_of, load_texts
@@ -77,7 +78,8 @@ class JobResult:
 class BuildReport:
     results: list[JobResult] = field(default_factory=list)  # every job built, up to date or failed
     skipped: list[tuple[str, str]] = field(default_factory=list)  # left out: (job, why)
-    workers: int = 0  # processes that wrote PDFs (0: none needed, 1: in this process)
+    workers: int = 0  # processes that wrote PDFs (0: none needed)
+    pooled: bool = False  # in worker processes (else in the build process)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, wall clock
     published: publish.Published | None = None
 
@@ -122,6 +124,9 @@ def build(
     other jobs' HTML (input errors surface before any PDF), write their PDFs in parallel, then
     publish the manifest and the download page."""
     clock = Stopwatch()
+    allowed = workers or os.cpu_count() or 1
+    if allowed > 1 and forkserver.likely_needed(root):  # it warms up beside the loading
+        forkserver.start()
     project = load_project(root)
     jobs = plan(project, brochures or [], langs or [], editions or list(EDITIONS), profiles)
     catalogs = load_catalogs(project, {job.lang for job in jobs})
@@ -154,16 +159,32 @@ def build(
     clock.lap("glyphs")
     if on_plan:
         on_plan([page.job for page in todo], report.up_to_date)
-    report.workers = pdf_workers.how_many(workers or os.cpu_count() or 1, len(todo))
-    write_pdfs(project, todo, report.workers, on_result)
+    report.workers = pdf_workers.how_many(allowed, len(todo))
+    report.pooled = allowed > 1 and bool(todo)
+    with publish.Thumbnailer(project, allowed) as thumbnails:
+        if report.pooled:  # the build process waits for its workers meanwhile
+            threading.Thread(target=publish.prepare, args=(project,), daemon=True).start()
+
+        def done(result: JobResult) -> None:
+            thumbnails.add(result)
+            if on_result:
+                on_result(result)
+
+        write_pdfs(project, todo, allowed, done)
     clock.lap("pdf")
     report.published = publish.publish(
-        project, report.results, previous, possible_outputs(project), report.workers or 1
+        project,
+        report.results,
+        previous,
+        possible_outputs(project),
+        report.workers or 1,
+        thumbnails.drawn,
     )
     keys.write_state(
         project.build_dir,
         {publish.relative(project, r.job.output): r for r in report.results},
         report.published.entries,
+        forkserver.files_stamp(root),
     )
     clock.lap("publish")
     report.seconds = clock.laps
@@ -411,14 +432,14 @@ def output_reason(job: Job, entry: dict) -> str | None:
 def write_pdfs(
     project: Project,
     pages: list[Page],
-    workers: int,
+    allowed: int,
     on_result: Callable[[JobResult], None] | None,
 ) -> None:
     """The PDF stage (brochures.workers); each page's result is filled in as its PDF is done."""
     results = {page.job.output: page.result for page in pages}
     tasks = [task_of(page) for page in pages]
     langs = {page.job.lang for page in pages}
-    for task, outcome in pdf_workers.write_pdfs(project.template_dirs, tasks, workers, langs):
+    for task, outcome in pdf_workers.write_pdfs(project.template_dirs, tasks, allowed, langs):
         finish(results[task.output], outcome)
         if on_result:
             on_result(results[task.output])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -37,6 +38,11 @@ class Group(click.Group):
 def cli(ctx: click.Context, project_dir: Path) -> None:
     """Print-ready, multilingual brochures from the Kreis Warendorf integration concept."""
     ctx.obj = project_dir
+    if ctx.invoked_subcommand == "build" and (os.cpu_count() or 1) > 1:
+        from brochures import forkserver
+
+        if forkserver.likely_needed(project_dir):  # it warms up while the build imports and loads
+            forkserver.start()
 
 
 @cli.command("list")
@@ -109,8 +115,8 @@ def list_command(project_dir: Path) -> None:
     type=click.IntRange(min=1),
     default=None,
     show_default="number of cores",
-    help="At most this many PDFs rendered at the same time, each in a worker process; small "
-    "rebuilds use fewer (under 4 PDFs per worker), and 1 renders in the build process.",
+    help="At most this many PDFs rendered at the same time, each in a worker process (forked "
+    "from a warmed-up server); 1 renders in the build process.",
 )
 @click.pass_obj
 def build_command(
@@ -218,7 +224,13 @@ def build_command(
     stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.seconds.items())
     console.print(
         f"{sum(report.seconds.values()):.1f} s ({stages}); "
-        f"{report.workers or 'no'} PDF worker{'s' if report.workers != 1 else ''}"
+        + (
+            f"{report.workers} PDF worker{'s' if report.workers != 1 else ''}"
+            if report.pooled
+            else "PDFs rendered in the build process"
+            if report.workers
+            else "no PDFs to render"
+        )
     )
     for name, why in report.skipped:
         console.print(f"skipped {name}: {why}", markup=False)

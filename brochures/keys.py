@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, TemplateNotFound
 from pydantic import BaseModel
 
-from brochures import __version__
+from brochures import __version__, forkserver
 from brochures.brochure import BrochureContent
 from brochures.catalogs import CatalogTexts
 from brochures.files import write_atomic
@@ -292,7 +292,7 @@ def fontconfig_match(family: str) -> list[str]:
 
 # ---- what each output's last build looked up ----
 
-STATE = ".state.json"  # in build/, beside the manifest: not part of what is published
+STATE = Path(forkserver.STATE).name  # in build/, beside the manifest; not published
 
 
 def read_state(build_dir: Path) -> dict[str, dict]:
@@ -322,10 +322,13 @@ def _usable(saved: object) -> bool:
     )
 
 
-def write_state(build_dir: Path, results: dict[str, Any], entries: list[dict]) -> None:
+def write_state(
+    build_dir: Path, results: dict[str, Any], entries: list[dict], files: str = ""
+) -> None:
     """The state of every output the manifest lists: this build's results (built or up to
-    date) and, for outputs it did not touch, what the last build saved. Written only when it
-    changed, atomically."""
+    date) and, for outputs it did not touch, what the last build saved; `files`: the stamp of
+    the project's files after the build (forkserver.files_stamp). Written only when it changed,
+    atomically."""
     saved = read_state(build_dir)
     jobs = {}
     for entry in entries:
@@ -339,7 +342,9 @@ def write_state(build_dir: Path, results: dict[str, Any], entries: list[dict]) -
             }
         elif path in saved and saved[path]["key"] == key:
             jobs[path] = saved[path]
-    data = json.dumps({"format": KEY_FORMAT, "jobs": jobs}, ensure_ascii=False, sort_keys=True)
+    data = json.dumps(
+        {"format": KEY_FORMAT, "files": files, "jobs": jobs}, ensure_ascii=False, sort_keys=True
+    )
     target = build_dir / STATE
     try:
         if target.read_text(encoding="utf-8") == data:

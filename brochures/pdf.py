@@ -8,6 +8,7 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -66,12 +67,41 @@ class RenderedPdf:
     overflows: list[str] = field(default_factory=list)  # blocks that run out of their slot
 
 
+@cache
+def shared_fonts() -> FontConfiguration:
+    """The process's one FontConfiguration: fonts found and loaded once, for every document
+    (a new one per document is slower and grows memory)."""
+    return FontConfiguration()
+
+
+# A page with text in each script of the font stacks (languages.py), hyphenated German, a
+# running footer and tags: laying it out loads what the first real document would.
+_WARM_UP = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><style>
+@page { size: A5; margin: 15mm; @bottom-right { content: counter(page) " / " counter(pages); } }
+html { font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 10pt; }
+p { hyphens: auto; } h2 { font-weight: bold; }
+[lang=ar] { font-family: "Noto Naskh Arabic", "Noto Sans", sans-serif; }
+[lang=ti] { font-family: "Noto Sans Ethiopic", "Noto Sans", sans-serif; }
+</style></head><body><h2>Schulsystem</h2>
+<p>Eltern mit Migrationsgeschichte über das Schulsystem informieren: Beratungsangebote, Übergänge,
+Elterncafés. <em>Integrationskonzept</em> · 27.05.2019 · Ελληνικά · Русский · Українська</p>
+<p lang="ar" dir="rtl">معلومات للوالدين عن النظام المدرسي <bdi dir="ltr">0123 456789</bdi></p>
+<p lang="ti">ትምህርቲ ቤት ንወለዲ</p></body></html>"""
+
+
+def warm_up() -> None:
+    """Lay out and write one small page with the shared fonts (fonts, shaping, hyphenation and
+    the PDF writer loaded): done once in the process PDF workers fork from."""
+    document = weasyprint.HTML(string=_WARM_UP).render(font_config=shared_fonts())
+    document.write_pdf(pdf_tags=True)
+
+
 class PdfRenderer:
-    """Renders HTML to PDF, keeping one FontConfiguration for every document of the process."""
+    """Renders HTML to PDF, with the process's one FontConfiguration for every document."""
 
     def __init__(self, template_dirs: list[Path]):
         self.template_dirs = template_dirs
-        self.fonts = FontConfiguration()
+        self.fonts = shared_fonts()
         self.fetcher = RestrictedFetcher(template_dirs)
 
     def render(self, html: str, profile: str = "screen") -> RenderedPdf:

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -90,12 +90,47 @@ def _usable(entry: object) -> bool:
     )
 
 
+class Thumbnailer:
+    """Draws the thumbnails of single-language screen PDFs as soon as each is written (in threads:
+    pdftoppm runs beside the workers still rendering), for `publish` to find."""
+
+    def __init__(self, project: Project, threads: int):
+        self.project = project
+        self.pool = ThreadPoolExecutor(max(1, threads))
+        self.drawn: dict[str, Future[str | None]] = {}  # thumbnail → error text or None
+
+    def add(self, result: JobResult) -> None:
+        job = result.job
+        if result.ok and (job.edition, job.profile) == THUMBNAIL_SOURCES[0]:
+            entry = {
+                "path": relative(self.project, job.output),
+                "thumbnail": thumbnail_name(job.brochure, job.lang, result.key),
+            }
+            build_dir = self.project.build_dir
+            self.drawn[entry["thumbnail"]] = self.pool.submit(draw_thumbnail, build_dir, entry)
+
+    def __enter__(self) -> Thumbnailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)
+
+
+def prepare(project: Project) -> None:
+    """What the download page needs from Babel and Jinja2, loaded while the PDFs are rendered:
+    every language's names, the page's template."""
+    for code in project.settings.languages:
+        language(code)
+    page_template()
+
+
 def publish(
     project: Project,
     results: list[JobResult],
     previous: dict[str, dict],
     every_output: set[Path],
     workers: int,
+    drawn: dict[str, Future[str | None]] | None = None,
 ) -> Published:
     """Write the manifest, the thumbnails and the download page for every PDF in build/: this
     build's, and earlier ones' that are still part of the project and unchanged on disk."""
@@ -111,7 +146,7 @@ def publish(
             entries.pop(path, None)
     ordered = [entries[path] for path in sorted(entries)]
     started = time.perf_counter()
-    thumbnails(build_dir, ordered, workers, published)
+    thumbnails(build_dir, ordered, workers, published, drawn or {})
     published.thumbnail_seconds = time.perf_counter() - started
     published.pdfs = len(ordered)
     published.entries = ordered
@@ -181,9 +216,19 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 # ---- thumbnails ----
 
 
-def thumbnails(build_dir: Path, entries: list[dict], workers: int, published: Published) -> None:
+def thumbnail_name(brochure: str, lang: str, key: str) -> str:
+    return f"{THUMBS}/{brochure}.{lang}.{key[:16]}.png"
+
+
+def thumbnails(
+    build_dir: Path,
+    entries: list[dict],
+    workers: int,
+    published: Published,
+    drawn: dict[str, Future[str | None]],
+) -> None:
     """A PNG of page 1 per brochure and language, named by the PDF's build key: reused as long as
-    the PDF is; others in thumbs/ are removed."""
+    the PDF is; others in thumbs/ are removed. `drawn`: those this build drew already."""
     chosen: dict[tuple[str, str], dict] = {}
     for source in THUMBNAIL_SOURCES:
         for entry in entries:
@@ -191,16 +236,18 @@ def thumbnails(build_dir: Path, entries: list[dict], workers: int, published: Pu
                 chosen.setdefault((entry["brochure"], entry["language"]), entry)
     for entry in entries:
         entry.pop("thumbnail", None)
-    todo = []
+    todo, done = [], []
     for (brochure, lang), entry in chosen.items():
-        entry["thumbnail"] = f"{THUMBS}/{brochure}.{lang}.{entry['build_key'][:16]}.png"
-        if (build_dir / entry["thumbnail"]).is_file():
+        entry["thumbnail"] = thumbnail_name(brochure, lang, entry["build_key"])
+        if entry["thumbnail"] in drawn:
+            done.append((entry, drawn[entry["thumbnail"]].result()))
+        elif (build_dir / entry["thumbnail"]).is_file():
             published.thumbnails_reused += 1
         else:
             todo.append(entry)
     with ThreadPoolExecutor(max(1, workers)) as pool:  # pdftoppm runs outside the GIL
         errors = list(pool.map(lambda e: draw_thumbnail(build_dir, e), todo))
-    for entry, error in zip(todo, errors, strict=True):
+    for entry, error in [*done, *zip(todo, errors, strict=True)]:
         if error:
             published.problems.append(f"{entry['path']}: no thumbnail: {error}")
             del entry["thumbnail"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -11,27 +12,17 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from brochures import checks
+from brochures import checks, forkserver
 from brochures.files import user_cache, write_atomic
-from brochures.keys import sha256
 
 if TYPE_CHECKING:
-    from brochures.pdf import PdfRenderer
+    from concurrent.futures import Future
 
-# Workers are forks of a clean server process that has WeasyPrint imported already: cheap to
-# start, and never forks of a process with threads (the progress bar's, a test runner's).
-START_METHOD = "forkserver"
-PRELOAD = ["brochures.pdf"]
-# A worker takes about a second to start (WeasyPrint, fonts, first layout); a PDF 0.1–0.5 s.
-# Below this many PDFs per worker, fewer workers (or the build process alone) finish sooner.
-PDFS_PER_WORKER = 4
+    from brochures.pdf import PdfRenderer
 
 
 @dataclass(frozen=True)
@@ -58,32 +49,34 @@ class Outcome:
 
 
 def how_many(allowed: int, tasks: int) -> int:
-    """Workers for `tasks` PDFs, at most `allowed`; 1 means the build process renders them, 0 that
-    there is nothing to render."""
-    return min(allowed, -(-tasks // PDFS_PER_WORKER)) if tasks else 0
+    """Processes for `tasks` PDFs, at most `allowed` (0: nothing to render). Even one PDF is
+    done sooner by a worker forked warm than by a build process that would still have to import
+    and warm up WeasyPrint, so only `allowed` 1 renders in the build process."""
+    return min(allowed, tasks)
 
 
 def write_pdfs(
-    template_dirs: list[Path], tasks: list[Task], workers: int, langs: Iterable[str] = ()
+    template_dirs: list[Path], tasks: list[Task], allowed: int, langs: Iterable[str] = ()
 ) -> Iterator[tuple[Task, Outcome]]:
-    """Every task's PDF, in this process (`workers` ≤ 1) or in a pool; one task failing does not
-    stop the others. Largest documents first, so the last to finish is a short one."""
+    """Every task's PDF, in this process (`allowed` 1) or in a pool of workers; one task failing
+    does not stop the others. Largest documents first, so the last to finish is a short one."""
     tasks = sorted(tasks, key=lambda t: len(t.html), reverse=True)
     if not tasks:
         return
-    if workers <= 1:
+    if allowed <= 1:
         renderer = new_renderer(template_dirs, langs)
         for task in tasks:
             yield task, run_task(renderer, task)
         return
-    context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":
-        context.set_forkserver_preload(PRELOAD)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    forkserver.start()
     pool = ProcessPoolExecutor(
-        workers,
-        mp_context=context,
+        how_many(allowed, len(tasks)),
         initializer=init_worker,
         initargs=(template_dirs, sorted(langs), os.getpid()),
+        mp_context=multiprocessing.get_context(forkserver.START_METHOD),
     )
     try:
         futures: dict[Future[Outcome], Task] = {pool.submit(work, task): task for task in tasks}
@@ -118,7 +111,7 @@ def run_task(renderer: PdfRenderer, task: Task) -> Outcome:
         ]
         if not failures:
             write_atomic(task.output, pdf.data)
-        outcome = Outcome(pdf.pages, len(pdf.data), sha256(pdf.data), failures)
+        outcome = Outcome(pdf.pages, len(pdf.data), hashlib.sha256(pdf.data).hexdigest(), failures)
     except OSError as exc:  # the output cannot be written (disk full, permissions)
         outcome = Outcome(failures=[f"cannot write {task.output}: {exc.strerror or exc}"])
     except Exception:  # a bug: this job fails and shows its traceback; the others go on
@@ -177,10 +170,12 @@ def warm_hyphenation(langs: Iterable[str]) -> None:
     """Give Pyphen the dictionaries of these languages (and German) from a pickle in the user's
     cache: Pyphen parses German's patterns in 1.3 s, the pickle loads in 0.05 s. A missing or
     unreadable pickle is made again from the dictionary; nothing here can fail a build."""
+    from importlib import metadata
+
     import pyphen
 
     folder = hyphenation_cache()
-    version = metadata.version("pyphen")
+    version = getattr(pyphen, "__version__", None) or metadata.version("pyphen")
     for lang in dict.fromkeys(["de", *langs]):
         name = pyphen.language_fallback(lang.replace("-", "_"))
         path = pyphen.LANGUAGES.get(name) if name else None
