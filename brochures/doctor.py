@@ -10,6 +10,7 @@ from pathlib import Path
 
 from brochures.checks import font_file
 from brochures.languages import language
+from brochures.models import expected_packages_folder
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,7 @@ def _translation() -> list[Finding]:
                 optional=True,
             )
         ]
-    packages = (
-        Path(os.environ.get("ARGOS_PACKAGES_DIR", ""))
-        if os.environ.get("ARGOS_PACKAGES_DIR")
-        else Path.home() / ".local/share/argos-translate/packages"
-    )
+    packages = expected_packages_folder()
     pairs = sorted(p.name for p in packages.glob("*") if (p / "metadata.json").exists())
     return [
         Finding(True, "argostranslate", "installed", optional=True),

@@ -63,6 +63,24 @@ def installed() -> list[InstalledModel]:
     )
 
 
+def expected_packages_folder() -> Path:
+    """Where argostranslate keeps its packages, found as it finds it (environment, its
+    settings.json, the XDG folders) but without importing it: importing creates folders and
+    reads its environment once, for the whole process."""
+    home = Path(os.environ["SNAP_USER_DATA"]) if "SNAP" in os.environ else Path.home()
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "argos-translate"
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "argos-translate"
+    configured = os.environ.get("ARGOS_PACKAGES_DIR")
+    if configured is None:
+        try:
+            configured = json.loads((config / "settings.json").read_text()).get(
+                "ARGOS_PACKAGES_DIR"
+            )
+        except (OSError, ValueError, AttributeError):
+            configured = None
+    return Path(configured) if configured else data / "packages"
+
+
 def packages_folder() -> Path:
     from argostranslate import settings
 

@@ -164,6 +164,40 @@ def test_doctor_names_what_is_missing_with_the_fix(basic: Path, monkeypatch) -> 
     assert "apt-get install fonts-noto-core" in result.output
 
 
+@pytest.mark.parametrize("configured", ["environment", "settings.json", "default"])
+def test_doctor_looks_for_models_where_argostranslate_keeps_them(
+    tmp_path: Path, configured: str
+) -> None:
+    """doctor finds the packages folder without importing argostranslate (which would create
+    folders and freeze its environment): the folder must be the one argostranslate itself uses."""
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    env.pop("ARGOS_PACKAGES_DIR", None)
+    env.pop("SNAP", None)
+    if configured == "environment":
+        env["ARGOS_PACKAGES_DIR"] = str(tmp_path / "from-env")
+    elif configured == "settings.json":
+        settings = tmp_path / "config" / "argos-translate" / "settings.json"
+        settings.parent.mkdir(parents=True)
+        settings.write_text('{"ARGOS_PACKAGES_DIR": "%s"}' % (tmp_path / "from-settings"))
+    script = (
+        "from brochures.models import expected_packages_folder as mine\n"
+        "print(mine())\n"
+        "from argostranslate import settings\n"
+        "print(settings.package_data_dir)\n"
+    )
+    run_ = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    ours, theirs = run_.stdout.split()
+    assert ours == theirs
+    assert ours.startswith(str(tmp_path))  # not the real home's folder
+
+
 def test_doctor_sees_build_being_a_file(basic: Path) -> None:
     (basic / "build").write_text("x")
     result = run(basic, "doctor")
