@@ -361,8 +361,8 @@ def unchanged(
             continue
         result = JobResult(job, Status.UP_TO_DATE, key=key, inputs=inputs)
         result.looked_up = [tuple(k) for k in last["looked_up"]]
-        result.fallbacks, result.title = last["fallbacks"], entry.get("title", "")
-        result.counts = {state: entry.get("review", {}).get(str(state), 0) for state in State}
+        result.fallbacks, result.title = last["fallbacks"], entry["title"]
+        result.counts = {state: entry["review"].get(str(state), 0) for state in State}
         result.pages, result.size, result.sha256 = entry["pages"], entry["bytes"], entry["sha256"]
         current[job] = result
     return current

@@ -20,16 +20,16 @@ from pydantic import BaseModel
 
 from brochures import __version__, forkserver
 from brochures.brochure import BrochureContent
-from brochures.catalogs import CatalogTexts
+from brochures.catalogs import CatalogTexts, machine_flag
 from brochures.files import write_atomic
-from brochures.languages import SOURCE_LANGUAGE, font_stack
+from brochures.languages import document_stacks
 from brochures.project import FORMAT_SUFFIX, Project
 
 if TYPE_CHECKING:
     from polib import POEntry
 
 # Bump when the meaning of a key changes: every job then rebuilds once.
-KEY_FORMAT = 2
+KEY_FORMAT = 3
 # Libraries whose version can change a job's HTML or the PDF bytes of the same HTML.
 RENDERING_LIBRARIES = (
     *("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "fonttools"),
@@ -86,7 +86,10 @@ def _plain(value: Any) -> Any:
 
 
 def catalog_entries(entries: dict[tuple[str, str], POEntry], looked_up: Iterable) -> list:
-    """The catalog entries a job looked up (not the header: tools rewrite its dates on save)."""
+    """What decides the lookups of a job in the catalog entries it looked up: texts, flags, the
+    previous German (an outdated entry shows German) and the machine translation's flag in the
+    translator comment (a flagged one shows German). Not the header (tools rewrite its dates on
+    every save), not the comments otherwise (tools rewrap them)."""
     out = []
     for key in sorted(tuple(k) for k in looked_up):
         entry = entries.get(key)
@@ -94,7 +97,10 @@ def catalog_entries(entries: dict[tuple[str, str], POEntry], looked_up: Iterable
             out.append([*key, None])
         else:
             out.append(
-                [entry.msgctxt, entry.msgid, entry.msgstr, sorted(entry.flags), entry.msgid_plural]
+                [
+                    *(entry.msgctxt, entry.msgid, entry.msgstr, sorted(entry.flags)),
+                    *(entry.msgid_plural, entry.previous_msgid, machine_flag(entry)),
+                ]
             )
     return out
 
@@ -162,7 +168,7 @@ class Fingerprints:
     def fonts(self, lang: str) -> str:
         """Font files of the families in the job's stacks: its language's and German's (notice,
         fallbacks, the bilingual column)."""
-        families = tuple(dict.fromkeys(font_stack(SOURCE_LANGUAGE) + font_stack(lang)))
+        families = tuple(dict.fromkeys(f for stack in document_stacks(lang) for f in stack))
         if families not in self._fonts:
             files = {family: self._files_of(family) for family in families}
             self._fonts[families] = digest(

@@ -82,11 +82,15 @@ def read_manifest(build_dir: Path) -> dict[str, dict]:
 
 _ENTRY_FIELDS = {"path": str, "build_key": str, "sha256": str, "bytes": int, "pages": int}
 _ENTRY_FIELDS |= {"brochure": str, "language": str, "edition": str, "profile": str}
+_ENTRY_FIELDS |= {"title": str, "review": dict}
 
 
 def _usable(entry: object) -> bool:
-    return isinstance(entry, dict) and all(
-        isinstance(entry.get(name), kind) for name, kind in _ENTRY_FIELDS.items()
+    """An entry a build can carry over or rely on: every field it reads, of the right type."""
+    return (
+        isinstance(entry, dict)
+        and all(isinstance(entry.get(name), kind) for name, kind in _ENTRY_FIELDS.items())
+        and all(isinstance(count, int) for count in entry["review"].values())
     )
 
 

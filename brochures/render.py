@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
+from jinja2 import __version__ as jinja2_version
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.environment import TemplateModule
 from markupsafe import Markup, escape
@@ -65,7 +67,8 @@ PALETTES = {
 
 
 class _BytecodeCache(FileSystemBytecodeCache):
-    """Compiled templates in the user cache, keyed by name, path and source: an unchanged
+    """Compiled templates in the user cache, keyed by name, path and source, and by this module's
+    code and Jinja2's version (the environment's options decide the compiled code): an unchanged
     template is not compiled again by the next build. A cache that cannot be written is no
     error (templates are compiled as without one)."""
 
@@ -74,6 +77,11 @@ class _BytecodeCache(FileSystemBytecodeCache):
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
         super().__init__(str(folder))
+        code = hashlib.sha256(Path(__file__).read_bytes())
+        self.salt = f"{code.hexdigest()}:{jinja2_version}"
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self.salt}|{name}", filename)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):
