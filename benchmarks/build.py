@@ -106,6 +106,7 @@ def floor(project_dir: Path) -> dict:
     from brochures import checks, render
     from brochures import workers as pdf_workers
     from brochures.catalogs import load_texts
+    from brochures.pdf import notes_html
     from brochures.project import default_templates, load_project
 
     project = load_project(project_dir)
@@ -117,16 +118,16 @@ def floor(project_dir: Path) -> dict:
     html_seconds = time.perf_counter() - started
     renderer = pdf_workers.new_renderer(project.template_dirs, {job.lang for job in jobs})
     base_url = project.template_dirs[0].as_uri() + "/"
-    pad = getattr(sys.modules["brochures.pdf"], "pad_pages", None)
 
     def layout(html: str) -> weasyprint.Document:
         return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=renderer.fetcher).render(
             font_config=renderer.fonts
         )
 
-    def final_html(html: str) -> str:
-        """The HTML WeasyPrint finally lays out (the renderer pads booklets to whole sheets)."""
-        return (pad(html, len(layout(html).pages)) or html) if pad else html
+    def final_html(html: str) -> tuple[str, str | None]:
+        """The HTML WeasyPrint lays out: the brochure's, and for a booklet short of whole sheets
+        the notes pages' (laid out on their own, appended)."""
+        return html, notes_html(html, len(layout(html).pages))
 
     finals = [final_html(page.html.html) for page in pages]  # also warms every path up
     out = Path(tempfile.mkdtemp(prefix="floor-"))
@@ -136,8 +137,11 @@ def floor(project_dir: Path) -> dict:
     ]
 
     def bare() -> None:
-        for html in finals:
-            layout(html).write_pdf(pdf_tags=True)  # the screen profile's option
+        for html, notes in finals:
+            document = layout(html)
+            if notes is not None:
+                document = document.copy([*document.pages, *layout(notes).pages])
+            document.write_pdf(pdf_tags=True)  # the screen profile's option
 
     def renderer_only() -> None:
         for task in tasks:

@@ -103,14 +103,15 @@ class PdfRenderer:
         self.template_dirs = template_dirs
         self.fonts = shared_fonts()
         self.fetcher = RestrictedFetcher(template_dirs)
+        self._notes_cache: dict[str, weasyprint.Document] = {}
 
     def render(self, html: str, profile: str = "screen") -> RenderedPdf:
         """Lay out and write one PDF. `screen`: RGB, tagged, per-element /Lang; `print`: the
         template's CMYK colours and bleed, PDF/X-4 when it names an output intent."""
         document = self._layout(html)
-        padded = pad_pages(html, len(document.pages))
-        if padded is not None:
-            document = self._layout(padded)
+        notes = notes_html(html, len(document.pages))
+        if notes is not None:  # appended: the brochure itself is not laid out again
+            document = document.copy([*document.pages, *self._notes(notes).pages])
         variant = _meta(html, "brochures-pdf-variant")
         if profile == "screen":
             with element_languages():  # only a tagged PDF has structure elements
@@ -128,6 +129,15 @@ class PdfRenderer:
         return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
             font_config=self.fonts
         )
+
+    def _notes(self, html: str) -> weasyprint.Document:
+        """The laid-out notes pages of this HTML, kept for the next document that needs the
+        same (same language, format, profile and number of pages)."""
+        document = self._notes_cache.pop(html, None) or self._layout(html)
+        self._notes_cache[html] = document  # most recent last
+        while len(self._notes_cache) > NOTES_CACHED:
+            del self._notes_cache[next(iter(self._notes_cache))]
+        return document
 
 
 def _descendants(box, slot: str | None = None):
@@ -172,19 +182,24 @@ def slot_overflows(document: weasyprint.Document) -> list[str]:
 _PADDING_PAGE = re.compile(
     r'<template id="brochures-padding-page" data-multiple="(\d+)">(.*?)</template>', re.S
 )
-_PADDING_MARK = '<div id="brochures-padding"></div>'
+_BODY = re.compile(r"<body\b[^>]*>")
+NOTES_CACHED = 16  # laid-out notes documents kept per renderer
 
 
-def pad_pages(html: str, pages: int) -> str | None:
-    """The HTML with notes pages added so the page count is a multiple of the template's
-    `data-multiple` (a booklet: 4), or None if nothing is to be added."""
+def notes_html(html: str, pages: int) -> str | None:
+    """A document of the notes pages that make the page count a multiple of the template's
+    `data-multiple` (a booklet: 4): the same head (page size, bleed, fonts, colours), the same
+    body element, and as many copies of the template's page as are missing; None if none are.
+    Laid out on their own and appended, so the brochure is laid out once; its page numbers
+    ("x / y") count the brochure's own pages, and the notes pages carry none."""
     match = _PADDING_PAGE.search(html)
-    if match is None or _PADDING_MARK not in html:
+    body = _BODY.search(html)
+    if match is None or body is None:
         return None
     missing = -pages % int(match[1])
     if not missing:
         return None
-    return html.replace(_PADDING_MARK, match[2] * missing, 1)
+    return f"{html[: body.end()]}\n{match[2] * missing}\n</body>\n</html>\n"
 
 
 def _meta(html: str, name: str) -> str | None:

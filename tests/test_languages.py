@@ -83,7 +83,11 @@ def test_arabic_pdf_is_rtl_with_ltr_islands_notice_and_fallback(arabic: Path) ->
     content = text(path)
     pages = int(metadata(path)["pages"])
     assert pages % 4 == 0  # a booklet is padded to a multiple of four pages
-    assert re.search(rf"\b2 ?/ ?{pages}\b", content)  # page numbers stay left-to-right
+    numbered = [n for n in range(2, pages + 1) if re.search(r"\d ?/ ?\d", text(path, page=n))]
+    assert numbered == list(range(2, len(numbered) + 2))  # then unnumbered notes pages
+    own = len(numbered) + 1  # "x / y" counts the brochure's own pages (with the cover)
+    for number in numbered:  # page numbers stay left-to-right: "2/3", not "3/2"
+        assert re.search(rf"\b{number} ?/ ?{own}\b", text(path, page=number))
     assert "Diese Übersetzung wurde noch nicht vollständig geprüft." in content  # notice, German
     assert "Ein Elterncafé kann helfen." in content  # the German fallback of the missing entry
     assert "العربية" in content  # the language's name in its own script on the cover

@@ -9,7 +9,7 @@ from pathlib import Path
 import polib
 import pytest
 from conftest import run
-from pdfinspect import metadata, text
+from pdfinspect import metadata, page_sizes_mm, text
 from pypdf import PdfReader
 
 from brochures.impose import saddle_stitch_order
@@ -132,11 +132,54 @@ def test_screen_pdf_is_tagged_with_languages_of_other_language_text(basic: Path)
 
 
 def test_booklet_is_padded_to_a_multiple_of_four_with_notes(basic: Path) -> None:
+    """The notes pages are laid out on their own and appended (the brochure is laid out once):
+    they carry no page number, and "x / y" on the others counts the brochure's own pages."""
     build(basic, "--lang", "de", "--brochure", "eltern")
     path = basic / "build/pdf/eltern/eltern.de.pdf"
     pages = int(metadata(path)["pages"])
     assert pages % 4 == 0
-    assert "Notizen" in text(path, page=pages)
+    notes = [n for n in range(1, pages + 1) if "Notizen" in text(path, page=n)]
+    assert notes and notes == list(range(pages - len(notes) + 1, pages + 1)), notes
+    content = pages - len(notes)
+    for number in range(2, content + 1):  # the cover has no footer
+        assert re.search(rf"(?<!\d){number} ?/ ?{content}(?!\d)", text(path, page=number))
+    for number in notes:
+        assert not re.search(r"\d ?/ ?\d", text(path, page=number)), text(path, page=number)
+        assert page_sizes_mm(path)[number - 1] == page_sizes_mm(path)[0]  # A5 like the rest
+
+
+def test_a_booklet_is_laid_out_once_and_its_notes_pages_are_reused(basic: Path) -> None:
+    """Padding does not lay the brochure out a second time: the notes pages are a document of
+    their own, kept by the renderer for the next PDF that needs the same ones."""
+    from brochures import render
+    from brochures.catalogs import load_texts
+    from brochures.languages import language
+    from brochures.pdf import PdfRenderer, notes_html
+    from brochures.project import default_templates, load_project
+
+    project = load_project(basic)
+    env = render.environment(project.template_dirs, default_templates())
+    html = render.render_html(
+        env, project.content("eltern"), language("de"), load_texts(project, "de")
+    ).html
+    renderer = PdfRenderer(project.template_dirs)
+    laid_out: list[str] = []
+    layout = renderer._layout
+
+    def counting(source: str):
+        laid_out.append("notes" if "<template" not in source else "brochure")
+        return layout(source)
+
+    renderer._layout = counting  # type: ignore[method-assign]
+    first = renderer.render(html)
+    assert first.pages % 4 == 0 and first.pages > len(layout(html).pages)  # padded
+    notes = notes_html(html, len(layout(html).pages))
+    assert notes is not None and "<template" not in notes and "Notizen" in notes
+    assert laid_out == ["brochure", "notes"]
+    second = renderer.render(html)
+    assert laid_out == ["brochure", "notes", "brochure"]  # the notes pages came from the cache
+    assert second.data == first.data  # and make the same PDF
+    assert notes_html(html, first.pages) is None  # a multiple of four needs none
 
 
 def test_saddle_stitch_order_of_an_eight_page_booklet() -> None:
@@ -164,12 +207,16 @@ def test_impose_puts_trim_size_pages_on_a4_landscape_in_booklet_order(basic: Pat
     source = basic / "build/pdf/eltern/eltern.de.pdf"
     pages = int(metadata(source)["pages"])
     assert pages == 8, pages
+    notes = {n for n in range(1, pages + 1) if text(source, page=n).lstrip().startswith("Notizen")}
+    content = pages - len(notes)
+    assert notes == set(range(content + 1, pages + 1)) and 0 < len(notes) < 4, notes
     result = run(basic, "impose", "--brochure", "eltern", "--lang", "de")
     assert result.exit_code == 0, result.output
     imposed = PdfReader(basic / "build/pdf/eltern/eltern.de.imposed.pdf")
     assert len(imposed.pages) == 4
     assert {box_mm(p.mediabox) for p in imposed.pages} == {(297.0, 210.0)}
-    # page numbers printed in the footers tell where each page landed: left half, right half
+    # page numbers printed in the footers ("x / y", y the brochure's own pages) and the notes
+    # pages' heading tell where each page landed: left half, right half
     for side, (left, right) in zip(imposed.pages, saddle_stitch_order(8), strict=True):
         width = float(side.mediabox.width)
         found = {}
@@ -184,8 +231,11 @@ def test_impose_puts_trim_size_pages_on_a4_landscape_in_booklet_order(basic: Pat
             side.extract_text(visitor_text=visitor)
             found[number] = "".join(parts)
         for number in (left, right):
-            if number != 1:  # the cover has no footer
-                assert re.search(rf"(?<!\d){number} ?/ ?8(?!\d)", found[number]), (
+            if number in notes:
+                assert "Notizen" in found[number], (number, found[number])
+                assert not re.search(r"\d ?/ ?\d", found[number]), (number, found[number])
+            elif number != 1:  # the cover has no footer
+                assert re.search(rf"(?<!\d){number} ?/ ?{content}(?!\d)", found[number]), (
                     number,
                     found[number],
                 )
