@@ -125,7 +125,7 @@ def build(
     publish the manifest and the download page."""
     clock = Stopwatch()
     allowed = workers or os.cpu_count() or 1
-    if allowed > 1 and forkserver.likely_needed(root):  # it warms up beside the loading
+    if allowed > 1 and (force or forkserver.likely_needed(root)):  # it starts beside the loading
         forkserver.start()
     project = load_project(root)
     jobs = plan(project, brochures or [], langs or [], editions or list(EDITIONS), profiles)

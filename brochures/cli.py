@@ -38,11 +38,6 @@ class Group(click.Group):
 def cli(ctx: click.Context, project_dir: Path) -> None:
     """Print-ready, multilingual brochures from the Kreis Warendorf integration concept."""
     ctx.obj = project_dir
-    if ctx.invoked_subcommand == "build" and (os.cpu_count() or 1) > 1:
-        from brochures import forkserver
-
-        if forkserver.likely_needed(project_dir):  # it warms up while the build imports and loads
-            forkserver.start()
 
 
 @cli.command("list")
@@ -132,6 +127,11 @@ def build_command(
     """Build PDFs into build/pdf/<brochure>/<brochure>.<lang>.pdf (and .de+<lang>.pdf), print
     PDFs into build/print/, then build/manifest.json and the download page build/index.html.
     PDFs whose inputs and output are unchanged are skipped."""
+    if (workers or os.cpu_count() or 1) > 1:
+        from brochures import forkserver
+
+        if force or forkserver.likely_needed(project_dir):  # it starts while the build loads
+            forkserver.start()
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import (

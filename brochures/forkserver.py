@@ -10,7 +10,7 @@ from pathlib import Path
 
 # Workers are forks of a clean server process that has WeasyPrint imported and warmed up
 # already (brochures.warmup): they start in milliseconds, and are never forks of a process with
-# threads (the progress bar's, a test runner's). Its warm-up takes about 1.3 s, so a build
+# threads (the progress bar's, a test runner's). Its warm-up takes about 1.1 s, so a build
 # starts it before anything else and loads the project meanwhile.
 START_METHOD = "forkserver"
 PRELOAD = ["brochures.warmup"]

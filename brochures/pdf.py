@@ -74,28 +74,6 @@ def shared_fonts() -> FontConfiguration:
     return FontConfiguration()
 
 
-# A page with text in each script of the font stacks (languages.py), hyphenated German, a
-# running footer and tags: laying it out loads what the first real document would.
-_WARM_UP = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><style>
-@page { size: A5; margin: 15mm; @bottom-right { content: counter(page) " / " counter(pages); } }
-html { font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 10pt; }
-p { hyphens: auto; } h2 { font-weight: bold; }
-[lang=ar] { font-family: "Noto Naskh Arabic", "Noto Sans", sans-serif; }
-[lang=ti] { font-family: "Noto Sans Ethiopic", "Noto Sans", sans-serif; }
-</style></head><body><h2>Schulsystem</h2>
-<p>Eltern mit Migrationsgeschichte über das Schulsystem informieren: Beratungsangebote, Übergänge,
-Elterncafés. <em>Integrationskonzept</em> · 27.05.2019 · Ελληνικά · Русский · Українська</p>
-<p lang="ar" dir="rtl">معلومات للوالدين عن النظام المدرسي <bdi dir="ltr">0123 456789</bdi></p>
-<p lang="ti">ትምህርቲ ቤት ንወለዲ</p></body></html>"""
-
-
-def warm_up() -> None:
-    """Lay out and write one small page with the shared fonts (fonts, shaping, hyphenation and
-    the PDF writer loaded): done once in the process PDF workers fork from."""
-    document = weasyprint.HTML(string=_WARM_UP).render(font_config=shared_fonts())
-    document.write_pdf(pdf_tags=True)
-
-
 class PdfRenderer:
     """Renders HTML to PDF, with the process's one FontConfiguration for every document."""
 

@@ -1,13 +1,13 @@
-"""Imported by the process PDF workers fork from (workers.PRELOAD): WeasyPrint warmed up once."""
+"""Imported by the process PDF workers fork from (forkserver.PRELOAD): WeasyPrint made ready."""
 
-# Importing this module is its whole job: WeasyPrint and its libraries imported (0.6 s), the
-# shared font configuration made, German hyphenation loaded and one small page in every script
-# laid out and written. Workers forked afterwards start with all of it in place. Imported
-# anywhere else it only costs that time.
+# Importing this module is its whole job: WeasyPrint and its libraries imported (about 0.9 s),
+# the shared font configuration made and German hyphenation loaded. Workers forked afterwards
+# start with all of it in place. (Laying out a sample page here as well was measured: it
+# delayed the server by 0.15-0.2 s and saved the workers' first PDF less than that.)
 
-from brochures.pdf import quiet_weasyprint_logs, warm_up
+from brochures.pdf import quiet_weasyprint_logs, shared_fonts
 from brochures.workers import warm_hyphenation
 
 quiet_weasyprint_logs()
+shared_fonts()
 warm_hyphenation(["de"])
-warm_up()
