@@ -260,7 +260,7 @@ def main() -> None:
         ("HTML of every job (Jinja2, with lookups)", f"{measured['html']:.2f} s"),
         ("gates: message checks of every lookup", f"{measured['message_checks']:.3f} s"),
         ("gates: page fit of every PDF", f"{measured['page_fit'] * 1000:.2f} ms"),
-        ("thumbnails, all drawn (pdftoppm)", f"{serial['thumbnails']:.2f} s"),
+        ("thumbnails, all drawn (pdftoppm, time spent)", f"{serial['thumbnails']:.2f} s"),
         ("thumbnails on a rebuild", "reused by build key (0 drawn)"),
     ]
     for n, mb in memory:

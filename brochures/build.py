@@ -178,7 +178,7 @@ def build(
         previous,
         possible_outputs(project),
         report.workers or 1,
-        thumbnails.drawn,
+        thumbnails,
     )
     keys.write_state(
         project.build_dir,

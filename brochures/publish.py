@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -102,6 +103,8 @@ class Thumbnailer:
         self.project = project
         self.pool = ThreadPoolExecutor(max(1, threads))
         self.drawn: dict[str, Future[str | None]] = {}  # thumbnail → error text or None
+        self.seconds = 0.0  # spent drawing (summed over threads)
+        self._lock = threading.Lock()
 
     def add(self, result: JobResult) -> None:
         job = result.job
@@ -110,8 +113,14 @@ class Thumbnailer:
                 "path": relative(self.project, job.output),
                 "thumbnail": thumbnail_name(job.brochure, job.lang, result.key),
             }
-            build_dir = self.project.build_dir
-            self.drawn[entry["thumbnail"]] = self.pool.submit(draw_thumbnail, build_dir, entry)
+            self.drawn[entry["thumbnail"]] = self.pool.submit(self._draw, entry)
+
+    def _draw(self, entry: dict) -> str | None:
+        started = time.perf_counter()
+        error = draw_thumbnail(self.project.build_dir, entry)
+        with self._lock:
+            self.seconds += time.perf_counter() - started
+        return error
 
     def __enter__(self) -> Thumbnailer:
         return self
@@ -134,7 +143,7 @@ def publish(
     previous: dict[str, dict],
     every_output: set[Path],
     workers: int,
-    drawn: dict[str, Future[str | None]] | None = None,
+    drawn: Thumbnailer | None = None,
 ) -> Published:
     """Write the manifest, the thumbnails and the download page for every PDF in build/: this
     build's, and earlier ones' that are still part of the project and unchanged on disk."""
@@ -150,8 +159,8 @@ def publish(
             entries.pop(path, None)
     ordered = [entries[path] for path in sorted(entries)]
     started = time.perf_counter()
-    thumbnails(build_dir, ordered, workers, published, drawn or {})
-    published.thumbnail_seconds = time.perf_counter() - started
+    thumbnails(build_dir, ordered, workers, published, drawn.drawn if drawn else {})
+    published.thumbnail_seconds = time.perf_counter() - started + (drawn.seconds if drawn else 0)
     published.pdfs = len(ordered)
     published.entries = ordered
     manifest = {"generator": f"brochures {__version__}", "pdfs": ordered}
