@@ -71,6 +71,14 @@ def cli(project: Path, *args: str) -> float:
     return seconds
 
 
+def import_seconds() -> float:
+    """Wall clock of a fresh process importing WeasyPrint: how fast the machine is right now
+    (0.62-0.69 s when the figures in the README were taken on a quiet machine)."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import weasyprint"], check=True)
+    return time.perf_counter() - started
+
+
 def child(project: Path, force: bool, workers: int) -> dict:
     run = subprocess.run(
         [sys.executable, "-c", CHILD, str(project), "force" if force else "-", str(workers)],
@@ -222,6 +230,7 @@ def main() -> None:
     try:
         project = copy_project(args.project, tmp / "project")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+        calibration = [import_seconds() for _ in range(3)]
         cold = cli(project)
         manifest = json.loads((project / "build/manifest.json").read_text(encoding="utf-8"))
         pdfs = len(manifest["pdfs"])
@@ -240,6 +249,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
     rows = [
+        ("calibration: `import weasyprint`, fresh process", f"{min(calibration):.2f} s"),
         ("cold full build (CLI, empty build/)", f"{cold:.1f} s ({pdfs} PDFs)"),
         ("warm full rebuild (--force)", f"{warm:.1f} s"),
         ("no-op rebuild (median of 3)", f"{statistics.median(noop):.2f} s"),
