@@ -18,6 +18,7 @@ Run: `.venv/bin/python benchmarks/build.py [--project DIR] [--renders N]`.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -167,6 +168,7 @@ def floor(project_dir: Path) -> dict:
         times: dict[str, list[float]] = {name: [] for name in ways}
         for _ in range(3):
             for name, fn in ways.items():
+                gc.collect()  # the previous way's garbage is not collected on this one's time
                 started = time.perf_counter()
                 fn(job)
                 times[name].append(time.perf_counter() - started)

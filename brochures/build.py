@@ -73,6 +73,10 @@ class JobResult:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def fully_reviewed(self) -> bool:
+        return self.counts.get(State.REVIEWED, 0) == sum(self.counts.values())
+
 
 @dataclass
 class BuildReport:
@@ -140,20 +144,13 @@ def build(
     fingerprints = keys.Fingerprints(project, env)
     current = {} if force else unchanged(project, fingerprints, jobs, catalogs, previous)
     if reviewed_only:  # such jobs are rendered: the reason they are left out needs their texts
-        current = {
-            job: r
-            for job, r in current.items()
-            if r.counts[State.REVIEWED] == sum(r.counts.values())
-        }
+        current = {job: r for job, r in current.items() if r.fully_reviewed}
     clock.lap("up to date")
     rest = [job for job in jobs if job not in current]
     pages = select_pages(project, env, rest, catalogs, reviewed_only, report)
     clock.lap("html")
     todo = outdated(project, fingerprints, pages, previous, force)
-    rendered = {page.job: page.result for page in pages}
-    report.results = [
-        current.get(job) or rendered[job] for job in jobs if job in current or job in rendered
-    ]
+    report.results = in_plan_order(jobs, current, pages)
     clock.lap("keys")
     check_glyphs(todo)
     clock.lap("glyphs")
@@ -162,15 +159,7 @@ def build(
     report.workers = pdf_workers.how_many(allowed, len(todo))
     report.pooled = allowed > 1 and bool(todo)
     with publish.Thumbnailer(project, allowed) as thumbnails:
-        if report.pooled:  # the build process waits for its workers meanwhile
-            threading.Thread(target=publish.prepare, args=(project,), daemon=True).start()
-
-        def done(result: JobResult) -> None:
-            thumbnails.add(result)
-            if on_result:
-                on_result(result)
-
-        write_pdfs(project, todo, allowed, done)
+        write_pdfs(project, todo, allowed, thumbnails, on_result)
     clock.lap("pdf")
     report.published = publish.publish(
         project,
@@ -429,18 +418,32 @@ def output_reason(job: Job, entry: dict) -> str | None:
     return None
 
 
+def in_plan_order(
+    jobs: list[Job], current: dict[Job, JobResult], pages: list[Page]
+) -> list[JobResult]:
+    """The results of the jobs up to date and of those rendered, in the order of the plan."""
+    rendered = {page.job: page.result for page in pages}
+    return [current.get(job) or rendered[job] for job in jobs if job in current or job in rendered]
+
+
 def write_pdfs(
     project: Project,
     pages: list[Page],
     allowed: int,
+    thumbnails: publish.Thumbnailer,
     on_result: Callable[[JobResult], None] | None,
 ) -> None:
-    """The PDF stage (brochures.workers); each page's result is filled in as its PDF is done."""
+    """The PDF stage (brochures.workers); each page's result is filled in, and its thumbnail
+    started, as its PDF is done. While workers render, the build process loads what the download
+    page needs."""
+    if allowed > 1 and pages:
+        threading.Thread(target=publish.prepare, args=(project,), daemon=True).start()
     results = {page.job.output: page.result for page in pages}
     tasks = [task_of(page) for page in pages]
     langs = {page.job.lang for page in pages}
     for task, outcome in pdf_workers.write_pdfs(project.template_dirs, tasks, allowed, langs):
         finish(results[task.output], outcome)
+        thumbnails.add(results[task.output])
         if on_result:
             on_result(results[task.output])
 
