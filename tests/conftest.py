@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from brochures.build import BuildReport, JobResult, build
 from brochures.cli import cli
 
 ROOTS = Path(__file__).parent / "roots"
@@ -41,3 +42,19 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def names(results: list[JobResult]) -> set[str]:
+    return {r.job.name for r in results}
+
+
+def reasons(report: BuildReport) -> dict[str, str]:
+    """Why each job was built (shown when an assertion on the built jobs fails)."""
+    return {r.job.name: r.reason for r in report.built}
+
+
+def build_once(project: Path, **options) -> BuildReport:
+    """A library build (in this process unless `workers` says otherwise) in which no job fails."""
+    report = build(project, workers=options.pop("workers", 1), **options)
+    assert not report.failed, [(r.job.name, r.failures) for r in report.failed]
+    return report

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import ROOTS, run, snapshot
+from conftest import ROOTS, build_once, names, reasons, run, snapshot
 from pdfinspect import text
 
 from brochures import build as pipeline
 from brochures import catalogs, forkserver, keys, render, workers, yamlfile
-from brochures.build import BuildReport, JobResult, build
+from brochures.build import BuildReport, build
 from brochures.catalogs import CatalogError
 from brochures.project import default_templates
 
@@ -90,21 +90,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     base = tmp_path / "xdg-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(base))
     return base / "brochures"
-
-
-def names(results: list[JobResult]) -> set[str]:
-    return {r.job.name for r in results}
-
-
-def reasons(report: BuildReport) -> dict[str, str]:
-    """Why each job was built (shown when an assertion on the built jobs fails)."""
-    return {r.job.name: r.reason for r in report.built}
-
-
-def build_once(project: Path, **options) -> BuildReport:
-    report = build(project, workers=options.pop("workers", 1), **options)
-    assert not report.failed, [(r.job.name, r.failures) for r in report.failed]
-    return report
 
 
 def manifest(project: Path) -> dict[str, dict]:

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import ROOTS, run, snapshot
+from conftest import ROOTS, build_once, names, reasons, run, snapshot
 from pypdf import PdfReader
 
-from brochures import build as pipeline
 from brochures import workers
-from brochures.build import BuildReport, build
+from brochures.build import build
 
 ARABIC = "تجريبي"
 
@@ -67,21 +66,6 @@ def translated(built: Path, tmp_path: Path) -> Path:
     target = tmp_path / "basic"
     shutil.copytree(built, target)
     return target
-
-
-def names(results: list[pipeline.JobResult]) -> set[str]:
-    return {r.job.name for r in results}
-
-
-def reasons(report: BuildReport) -> dict[str, str]:
-    """Why each job was built (shown when an assertion on the built jobs fails)."""
-    return {r.job.name: r.reason for r in report.built}
-
-
-def build_once(project: Path, **options) -> BuildReport:
-    report = build(project, workers=options.pop("workers", 1), **options)
-    assert not report.failed, [(r.job.name, r.failures) for r in report.failed]
-    return report
 
 
 def test_second_build_skips_every_job_and_writes_nothing(
