@@ -113,7 +113,8 @@ class Thumbnailer:
                 "path": relative(self.project, job.output),
                 "thumbnail": thumbnail_name(job.brochure, job.lang, result.key),
             }
-            self.drawn[entry["thumbnail"]] = self.pool.submit(self._draw, entry)
+            if not (self.project.build_dir / entry["thumbnail"]).is_file():  # else: reused
+                self.drawn[entry["thumbnail"]] = self.pool.submit(self._draw, entry)
 
     def _draw(self, entry: dict) -> str | None:
         started = time.perf_counter()
