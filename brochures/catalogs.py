@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import pickle
 import re
 import shutil
 import subprocess
@@ -20,7 +18,7 @@ from jinja2.ext import babel_extract
 
 from brochures.checks import MessageIssue, message_issues
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
-from brochures.files import user_cache, write_atomic
+from brochures.files import read_cached, user_cache, write_atomic, write_cached
 from brochures.languages import SOURCE_LANGUAGE
 from brochures.model import sanitize_inline
 from brochures.project import Project
@@ -240,18 +238,14 @@ def parse_catalog(text: str, display: str) -> polib.POFile:
     tool = Path(msgfmt).resolve().stat()
     stamp = f"{tool.st_size}:{tool.st_mtime_ns}:{polib.__version__}\n{text}"
     cached = user_cache("catalogs") / f"{hashlib.sha256(stamp.encode()).hexdigest()}.pickle"
-    try:
-        po = pickle.loads(cached.read_bytes())
-        if isinstance(po, polib.POFile):
-            return po
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
-        pass
+    po = read_cached(cached, polib.POFile)
+    if po is not None:
+        return po
     problems = msgfmt_check(text, display)
     if problems:
         raise CatalogError(problems)
     po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=78)
-    with contextlib.suppress(OSError):  # no cache: the next build checks and parses again
-        write_atomic(cached, pickle.dumps(po, protocol=pickle.HIGHEST_PROTOCOL))
+    write_cached(cached, po)  # without a cache, the next build checks and parses again
     return po
 
 

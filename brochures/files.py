@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import tempfile
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def user_cache(name: str) -> Path:
@@ -17,6 +22,22 @@ def user_cache(name: str) -> Path:
 # The process's umask, read once at import (reading it means setting it).
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
+
+
+def read_cached(path: Path, kind: type[T]) -> T | None:
+    """A value kept in the user cache by `write_cached`, if it is there, readable and of `kind`;
+    a damaged or foreign file counts as none (the caller makes the value again)."""
+    try:
+        value = pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def write_cached(path: Path, value: object) -> None:
+    """Keep a value in the user cache, atomically; a cache that cannot be written is no error."""
+    with contextlib.suppress(OSError):
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

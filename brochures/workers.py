@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import multiprocessing
 import os
-import pickle
 import signal
 import threading
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochures import checks, forkserver
-from brochures.files import user_cache, write_atomic
+from brochures.files import read_cached, user_cache, write_atomic, write_cached
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -183,13 +181,8 @@ def warm_hyphenation(langs: Iterable[str]) -> None:
             continue
         stat = path.stat()
         cached = folder / f"{path.stem}-{stat.st_size}-{stat.st_mtime_ns}-{version}.pickle"
-        try:
-            with cached.open("rb") as handle:
-                patterns = pickle.load(handle)
-            if not isinstance(patterns, pyphen.HyphDict):
-                raise TypeError(type(patterns))
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        patterns = read_cached(cached, pyphen.HyphDict)
+        if patterns is None:
             patterns = pyphen.HyphDict(path)
-            with contextlib.suppress(OSError):
-                write_atomic(cached, pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL))
+            write_cached(cached, patterns)
         pyphen.hdcache[path] = patterns

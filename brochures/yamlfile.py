@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from brochures.errors import Problem
-from brochures.files import user_cache, write_atomic
+from brochures.files import read_cached, user_cache, write_cached
 
 LINE_KEY = "__line__"
 """Key injected into every mapping: the 1-based line where the mapping starts."""
@@ -72,11 +70,9 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     if text is None:
         return None, problems
     cached = _cache_path(text)
-    try:
-        data, lines = pickle.loads(cached.read_bytes())
-        return YamlDocument(path, display, data, lines), []
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
-        pass
+    parsed = read_cached(cached, tuple)
+    if parsed is not None and len(parsed) == 2:
+        return YamlDocument(path, display, *parsed), []
     try:
         node = YAML(typ="rt", pure=True).compose(text)
     except MarkedYAMLError as exc:
@@ -97,8 +93,7 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     doc = YamlDocument(path, display, None)
     doc.data = _plain(node, (), doc, problems)
     if not problems:
-        with contextlib.suppress(OSError):  # no cache: the next run parses again
-            write_atomic(cached, pickle.dumps((doc.data, doc.lines), pickle.HIGHEST_PROTOCOL))
+        write_cached(cached, (doc.data, doc.lines))
     return doc, problems
 
 
