@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import polib
+from babel import __version__ as babel_version
 from babel.messages.extract import extract as babel_extract_file
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
@@ -283,19 +284,25 @@ def _check_header(po: polib.POFile, display: str, lang: str) -> list[Problem]:
                 f"catalog is for language '{declared}', but lies in the folder of '{lang}'",
             )
         )
-    expected = get_plural(lang)
-    plural = po.metadata.get("Plural-Forms", "")
-    match = re.search(r"nplurals\s*=\s*(\d+)", plural)
-    if plural and (match is None or int(match[1]) != expected.num_plurals):
-        problems.append(
-            Problem(
-                display,
-                1,
-                f"Plural-Forms header '{plural}' is wrong for "
-                f"'{lang}' (expected {expected.plural_forms})",
-            )
-        )
     return problems
+
+
+def plural_rule_difference(po: polib.POFile, lang: str) -> str | None:
+    """How a catalog's Plural-Forms differs from CLDR's rule in the installed Babel, or None.
+
+    Not an input error: the header is the translator's, msgfmt already checks that it agrees
+    with the entries, and CLDR's rules change between Babel releases (Persian went from one
+    form to two in Babel 2.19), which must not stop a build. Templates take plurals as two
+    German messages, so no catalog entry is chosen by this rule today."""
+    declared = po.metadata.get("Plural-Forms", "")
+    expected = get_plural(lang)
+    match = re.search(r"nplurals\s*=\s*(\d+)", declared)
+    if not declared or (match is not None and int(match[1]) == expected.num_plurals):
+        return None
+    return (
+        f"Plural-Forms '{declared}' differs from the CLDR rule of Babel {babel_version} "
+        f"for '{lang}': {expected.plural_forms}"
+    )
 
 
 def canonical(po: polib.POFile) -> tuple:
@@ -587,8 +594,14 @@ def check_messages(project: Project) -> list[CheckRow]:
     for lang in project.settings.languages:
         if lang == SOURCE_LANGUAGE:
             continue
-        texts = load_texts(project, lang)
-        for (context, msgid), entry in texts.entries.items():
+        path = po_path(project, lang)
+        if not path.exists():
+            continue
+        po = read_catalog(path, display_of(project, path), lang).po
+        difference = plural_rule_difference(po, lang)
+        if difference is not None:
+            rows.append(CheckRow(lang, "(header)", "warning", "plural rule", difference))
+        for (context, msgid), entry in CatalogTexts(lang, po).entries.items():
             if state_of(entry) not in USABLE:
                 continue
             for issue in message_issues(entry.msgid, entry.msgstr):
