@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
 import subprocess
 import unicodedata
@@ -9,7 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from html import unescape as html_unescape
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from brochures.files import read_cached, user_cache, write_cached
 
 if TYPE_CHECKING:
     from brochures.pdf import RenderedPdf
@@ -111,25 +117,77 @@ def refused_resources(refused: list[str]) -> list[str]:
 # ---- glyph coverage ----
 
 _SKIP = {0x20, 0xA0, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069, 0xAD}
+FONT_DIRS = (
+    *(Path("/usr/share/fonts"), Path("/usr/local/share/fonts")),
+    *(Path.home() / ".fonts", Path.home() / ".local/share/fonts"),
+)
+FONTCONFIG_DIRS = (Path("/etc/fonts"), Path("/etc/fonts/conf.d"), Path("/var/cache/fontconfig"))
 _TEXT = re.compile(r"<style.*?</style>|<title.*?</title>|<template.*?</template>|<[^>]+>", re.S)
 
 
 @cache
 def font_file(family: str) -> str | None:
     """The file fontconfig resolves a family to, or None if the family is not installed."""
-    out = subprocess.run(
-        ["fc-match", "-f", "%{family}\n%{file}", family], capture_output=True, text=True
-    ).stdout.split("\n")
-    families = out[0].split(",") if out else []
-    return out[1] if len(out) > 1 and family in families else None
+    known = _font_files()
+    if family not in known:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{family}\n%{file}", family], capture_output=True, text=True
+        ).stdout.split("\n")
+        families = out[0].split(",") if out else []
+        known[family] = out[1] if len(out) > 1 and family in families else ""
+        write_cached(_font_files_path(), known)
+    return known[family] or None
+
+
+@cache
+def _font_files() -> dict[str, str]:
+    """Families fontconfig resolved before ("": not installed), kept in the user cache while no
+    font folder or fontconfig configuration changed (fc-match is a process per family: 5 ms)."""
+    return read_cached(_font_files_path(), dict) or {}
+
+
+def _font_files_path() -> Path:
+    return user_cache("fonts") / f"files-{fontconfig_stamp()}.pickle"
+
+
+@cache
+def fontconfig_stamp() -> str:
+    """Modification times of the font folders (and their subfolders, where packages put their
+    files) and of fontconfig's configuration and caches: installing a font changes them."""
+    home = Path.home()
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    folders = [*FONTCONFIG_DIRS, cache_home / "fontconfig", config_home / "fontconfig"]
+    for root in FONT_DIRS:
+        folders.append(root)
+        with contextlib.suppress(OSError):
+            folders += sorted(p for p in root.iterdir() if p.is_dir())
+    stamp = hashlib.sha256(os.environ.get("FONTCONFIG_FILE", "").encode())
+    for folder in folders:
+        try:
+            mtime = folder.stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        stamp.update(f"{folder}:{mtime}\n".encode())
+    return stamp.hexdigest()[:32]
 
 
 @cache
 def _cmap(path: str) -> frozenset[int]:
+    """The characters a font file has; kept in the user cache by the file's size and time
+    (reading a Noto font's cmap with fontTools takes 15-20 ms, importing fontTools as long)."""
+    stat = os.stat(path)
+    name = hashlib.sha256(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
+    cached_path = user_cache("fonts") / f"cmap-{name[:32]}.pickle"
+    cached = read_cached(cached_path, frozenset)
+    if cached is not None:
+        return cached
     from fontTools.ttLib import TTFont  # only when checking glyphs
 
     with TTFont(path, fontNumber=0) as font:  # closed at once: no ResourceWarning later
-        return frozenset((font.getBestCmap() or {}).keys())
+        characters = frozenset((font.getBestCmap() or {}).keys())
+    write_cached(cached_path, characters)
+    return characters
 
 
 @cache

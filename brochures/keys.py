@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, TemplateNotFound
 from pydantic import BaseModel
 
-from brochures import __version__, forkserver
+from brochures import __version__, checks, forkserver
 from brochures.brochure import BrochureContent
 from brochures.catalogs import CatalogTexts, machine_flag
 from brochures.files import write_atomic
@@ -37,7 +37,6 @@ RENDERING_LIBRARIES = (
 )
 INPUT_DIGEST = 20  # hex digits kept per input (80 bits): the manifest stays small
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 
 
 def sha256(data: bytes | str) -> str:
@@ -272,7 +271,8 @@ def fontconfig_files() -> dict[str, list[str]]:
     every file in the usual font folders under one name (any change then rebuilds all)."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
-        files = sorted(str(p) for d in FONT_DIRS if d.is_dir() for p in d.rglob("*") if p.is_file())
+        folders = [d for d in checks.FONT_DIRS if d.is_dir()]
+        files = sorted(str(p) for d in folders for p in d.rglob("*") if p.is_file())
         return {"*": files}
     run = subprocess.run(
         [fc_list, "--format", "%{family}\t%{file}\n"], capture_output=True, check=True, text=True

@@ -117,3 +117,80 @@ def test_reviewed_translation_failing_a_check_keeps_the_language_out_of_print(ba
     )
     assert (basic / "build/pdf/eltern/eltern.de.pdf").exists()  # the other jobs still ran
     assert not (basic / "build/pdf/eltern/eltern.en.pdf").exists()
+
+
+# ---- the glyph gate's font facts, kept in the user cache ----
+
+
+@pytest.fixture
+def font_cache(tmp_path: Path, monkeypatch) -> Path:
+    from brochures import checks
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for cached in (checks._cmap, checks._font_files, checks.font_file, checks.fontconfig_stamp):
+        cached.cache_clear()
+    yield tmp_path / "cache" / "brochures" / "fonts"
+    for cached in (checks._cmap, checks._font_files, checks.font_file, checks.fontconfig_stamp):
+        cached.cache_clear()
+
+
+def test_a_font_files_characters_are_kept_until_the_file_changes(
+    font_cache: Path, tmp_path: Path
+) -> None:
+    import os
+
+    from fontTools.ttLib import TTFont
+
+    from brochures import checks
+
+    arabic, latin = checks.font_file("Noto Naskh Arabic"), checks.font_file("DejaVu Sans")
+    assert arabic and latin
+    font = tmp_path / "font.ttf"
+    font.write_bytes(Path(arabic).read_bytes())
+    first = checks._cmap(str(font))
+    assert first == frozenset(TTFont(arabic).getBestCmap())
+    assert 0x0627 in first  # ARABIC LETTER ALEF
+    assert len(list(font_cache.glob("cmap-*.pickle"))) == 1
+    checks._cmap.cache_clear()
+    assert checks._cmap(str(font)) == first  # from the user cache
+    font.write_bytes(Path(latin).read_bytes())  # another font under the same name
+    os.utime(font, ns=(1, 1))
+    checks._cmap.cache_clear()
+    second = checks._cmap(str(font))
+    assert second == frozenset(TTFont(latin).getBestCmap()) != first
+    assert len(list(font_cache.glob("cmap-*.pickle"))) == 2
+
+
+def test_fontconfig_answers_are_kept_until_a_font_folder_changes(
+    font_cache: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import subprocess
+
+    from brochures import checks
+
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    monkeypatch.setattr(checks, "FONT_DIRS", (folder,))
+    checks.fontconfig_stamp.cache_clear()
+    stamp = checks.fontconfig_stamp()
+    assert checks.font_file("Noto Sans").endswith(".ttf")
+    assert checks.font_file("No Such Family") is None
+    asked = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        asked.append(args[0])
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    for cached in (checks._font_files, checks.font_file):
+        cached.cache_clear()
+    assert checks.font_file("Noto Sans").endswith(".ttf")
+    assert checks.font_file("No Such Family") is None
+    assert asked == []  # both answers came from the user cache
+    (folder / "new-package").mkdir()  # a font package installed
+    for cached in (checks._font_files, checks.font_file, checks.fontconfig_stamp):
+        cached.cache_clear()
+    assert checks.fontconfig_stamp() != stamp
+    assert checks.font_file("Noto Sans").endswith(".ttf")
+    assert [a[0] for a in asked] == ["fc-match"]  # asked fontconfig again
