@@ -6,6 +6,7 @@ import contextlib
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,13 +32,51 @@ def read_cached(path: Path, kind: type[T]) -> T | None:
         value = pickle.loads(path.read_bytes())
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
         return None
-    return value if isinstance(value, kind) else None
+    if not isinstance(value, kind):
+        return None
+    used(path)
+    return value
 
 
 def write_cached(path: Path, value: object) -> None:
-    """Keep a value in the user cache, atomically; a cache that cannot be written is no error."""
+    """Keep a value in the user cache, atomically; a cache that cannot be written is no error.
+    Entries of the same folder that were not used for CACHE_DAYS are removed meanwhile."""
     with contextlib.suppress(OSError):
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        prune_cache(path.parent)
+
+
+# Every distinct input leaves an entry in the user cache (each edit of the concept, each test
+# project's paths), so entries no build used for this long are removed. An entry's modification
+# time is its last use: a hit touches it.
+CACHE_DAYS = 30
+PRUNE_EVERY = 24 * 3600  # seconds: a folder is looked through at most once a day
+
+
+def used(path: Path) -> None:
+    """Mark a cache entry as used now (it is kept by prune_cache)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune_cache(folder: Path, now: float | None = None) -> None:
+    """Remove the entries of a user-cache folder not used for CACHE_DAYS, at most once a day
+    (a marker beside the folder records when); anything that cannot be removed stays."""
+    now = time.time() if now is None else now
+    marker = folder.parent / f".{folder.name}.pruned"
+    try:
+        if now - marker.stat().st_mtime < PRUNE_EVERY:
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        marker.touch()
+        for entry in folder.iterdir():
+            with contextlib.suppress(OSError):
+                if entry.is_file() and now - entry.stat().st_mtime > CACHE_DAYS * 24 * 3600:
+                    entry.unlink()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

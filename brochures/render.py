@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from brochures.brochure import BrochureContent, Message
 from brochures.catalogs import Lookup, State
 from brochures.errors import Problem, TemplateError
-from brochures.files import user_cache
+from brochures.files import prune_cache, used, user_cache
 from brochures.languages import SOURCE_LANGUAGE, Language, language
 from brochures.project import FORMAT_SUFFIX
 
@@ -83,9 +83,15 @@ class _BytecodeCache(FileSystemBytecodeCache):
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.salt}|{name}", filename)
 
+    def load_bytecode(self, bucket: Bucket) -> None:
+        super().load_bytecode(bucket)
+        if bucket.code is not None:
+            used(Path(self.directory, self.pattern % bucket.key))
+
     def dump_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
+            prune_cache(Path(self.directory))
 
 
 def environment(template_dirs: list[Path], default_dir: Path) -> Environment:

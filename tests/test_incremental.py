@@ -493,6 +493,47 @@ def test_corrupted_catalog_cache_is_ignored(cache: Path, garbage: str) -> None:
     assert cached.read_bytes() == good  # checked, parsed and kept again
 
 
+def test_cache_entries_unused_for_a_month_are_removed_at_most_once_a_day(cache: Path) -> None:
+    from brochures.files import CACHE_DAYS, PRUNE_EVERY, prune_cache, read_cached, write_cached
+
+    folder = cache / "yaml"
+    day = 24 * 3600
+    entries = {name: folder / f"{name}.pickle" for name in ("unused", "recent", "read", "other")}
+    for path in entries.values():
+        write_cached(path, {"value": path.stem})
+    month_ago = os.stat(entries["recent"]).st_mtime - (CACHE_DAYS + 1) * day
+    for name in ("unused", "read", "other"):
+        os.utime(entries[name], (month_ago, month_ago))
+    (cache / ".yaml.pruned").unlink()  # as if the last pruning was long ago
+    assert read_cached(entries["read"], dict) == {"value": "read"}  # a use: kept
+    write_cached(folder / "new.pickle", {"value": "new"})
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "new.pickle",
+        "read.pickle",
+        "recent.pickle",
+    ]
+    # the next write the same day does not look through the folder again
+    write_cached(entries["other"], {"value": "other"})
+    os.utime(entries["other"], (month_ago, month_ago))
+    write_cached(folder / "newer.pickle", {"value": "newer"})
+    assert entries["other"].exists()
+    prune_cache(folder, now=os.stat(cache / ".yaml.pruned").st_mtime + PRUNE_EVERY + 1)
+    assert not entries["other"].exists() and entries["recent"].exists()
+
+
+def test_compiled_templates_used_by_a_build_are_kept(cache: Path) -> None:
+    from brochures.files import CACHE_DAYS
+
+    env = render.environment([default_templates()], default_templates())
+    env.get_template("base.html.j2")
+    [compiled] = (cache / "jinja2").iterdir()
+    month_ago = compiled.stat().st_mtime - (CACHE_DAYS + 1) * 24 * 3600
+    os.utime(compiled, (month_ago, month_ago))
+    again = render.environment([default_templates()], default_templates())
+    again.get_template("base.html.j2")  # loaded from the cache: a use
+    assert compiled.stat().st_mtime > month_ago + CACHE_DAYS * 24 * 3600
+
+
 def test_template_syntax_error_after_a_build_is_still_reported(project: Path, cache: Path) -> None:
     flyer = project / "templates/formats/a4-flyer.html.j2"
     flyer.parent.mkdir(parents=True)
