@@ -2,6 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Exact versions of every Python package, as the test suite last passed with them: a new release
+# upstream (a changed CLDR plural rule in Babel, a new warning, a new lint rule) cannot break an
+# install or CI between two deliberate upgrades. pyproject.toml keeps the lower bounds.
+CONSTRAINTS := .ci/constraints.txt
 # Debian packages: Python, Noto fonts for every reference script, HarfBuzz subsetting for
 # WeasyPrint (17x faster than fontTools), Pango, poppler (pdftotext/pdftoppm) and GNU gettext.
 APT_PACKAGES := python3 python3-venv python3-pip fonts-noto-core libharfbuzz-subset0 \
@@ -10,7 +14,7 @@ APT_PACKAGES := python3 python3-venv python3-pip fonts-noto-core libharfbuzz-sub
 # ICC profile (PDF/X-4 output intent).
 APT_TEST_PACKAGES := chromium libgs-common
 
-.PHONY: brochures test venv venv-test
+.PHONY: brochures test checks venv venv-test constraints
 
 brochures: ## install everything and build the default brochures into build/
 	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES)"
@@ -20,6 +24,9 @@ brochures: ## install everything and build the default brochures into build/
 test: ## install everything and run the checks and the test suite
 	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES) $(APT_TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory venv-test
+	@$(MAKE) --no-print-directory checks
+
+checks:
 	$(BIN)/ruff check brochures tests benchmarks
 	$(BIN)/ruff format --check brochures tests benchmarks
 	$(BIN)/brochures catalog update --check
@@ -41,11 +48,20 @@ system:
 venv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q .
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) .
 
 venv-test:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	@# torch first: a CPU build of this version; an unpinned one pulls a multi-GB CUDA build
-	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[test,translate]"
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) torch==2.13.0
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e ".[test,translate]"
+
+constraints: ## upgrade every package within pyproject.toml's bounds, run the checks, pin them
+	@$(MAKE) --no-print-directory venv-test CONSTRAINTS=.ci/upgrade-bounds.txt
+	$(BIN)/python -m pip install -q --upgrade --upgrade-strategy eager \
+		-c .ci/upgrade-bounds.txt -e ".[test,translate]"
+	@$(MAKE) --no-print-directory checks
+	{ sed -n 1,2p $(CONSTRAINTS); $(BIN)/python -m pip freeze --exclude-editable \
+		| grep -v -i '^brochures'; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
