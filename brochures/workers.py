@@ -179,8 +179,9 @@ def warm_hyphenation(langs: Iterable[str]) -> None:
         path = pyphen.LANGUAGES.get(name) if name else None
         if path is None or path in pyphen.hdcache:
             continue
-        stat = path.stat()
-        cached = folder / f"{path.stem}-{stat.st_size}-{stat.st_mtime_ns}-{version}.pickle"
+        # by content, not modification time: every fresh install of Pyphen would parse again
+        content = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+        cached = folder / f"{path.stem}-{content}-{version}.pickle"
         patterns = read_cached(cached, pyphen.HyphDict)
         if patterns is None:
             patterns = pyphen.HyphDict(path)

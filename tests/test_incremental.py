@@ -521,6 +521,34 @@ def test_cache_entries_unused_for_a_month_are_removed_at_most_once_a_day(cache: 
     assert not entries["other"].exists() and entries["recent"].exists()
 
 
+def test_hyphenation_patterns_are_kept_by_content_not_by_install(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyphen
+
+    name = pyphen.language_fallback("de")
+    installed = Path(pyphen.LANGUAGES[name])
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    workers.warm_hyphenation(["de"])
+    [kept] = (cache / "hyphenation").glob("*.pickle")
+    assert pyphen.hdcache[installed].patterns == pyphen.HyphDict(installed).patterns
+    # the same dictionary in a fresh install (a new venv): another path, another time
+    reinstalled = tmp_path / "reinstalled" / installed.name
+    reinstalled.parent.mkdir()
+    reinstalled.write_bytes(installed.read_bytes())
+    os.utime(reinstalled, ns=(10**18, 10**18))
+    monkeypatch.setitem(pyphen.LANGUAGES, name, reinstalled)
+    monkeypatch.setattr(pyphen, "hdcache", {})
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("an unchanged dictionary is not parsed again")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", no_parsing)  # unpickling does not call it
+    workers.warm_hyphenation(["de"])
+    assert [p.name for p in (cache / "hyphenation").glob("*.pickle")] == [kept.name]
+    assert pyphen.hdcache[reinstalled].patterns
+
+
 def test_compiled_templates_used_by_a_build_are_kept(cache: Path) -> None:
     from brochures.files import CACHE_DAYS
 
