@@ -543,13 +543,18 @@ class CatalogTexts:
         return all(v.state is State.REVIEWED and not v.errors for v in self.seen.values())
 
 
-def load_texts(project: Project, lang: str) -> CatalogTexts:
+def load_catalog(project: Project, lang: str) -> polib.POFile | None:
+    """A language's catalog, read and validated; None for German and a language without one."""
     if lang == SOURCE_LANGUAGE:
-        return CatalogTexts(lang, None)
+        return None
     path = po_path(project, lang)
     if not path.exists():
-        return CatalogTexts(lang, None)
-    return CatalogTexts(lang, read_catalog(path, display_of(project, path), lang).po)
+        return None
+    return read_catalog(path, display_of(project, path), lang).po
+
+
+def load_texts(project: Project, lang: str) -> CatalogTexts:
+    return CatalogTexts(lang, load_catalog(project, lang))
 
 
 def status(project: Project) -> list[dict]:
@@ -592,12 +597,9 @@ def check_messages(project: Project) -> list[CheckRow]:
     """Message checks on every translated entry of every language's catalog."""
     rows = []
     for lang in project.settings.languages:
-        if lang == SOURCE_LANGUAGE:
+        po = load_catalog(project, lang)
+        if po is None:
             continue
-        path = po_path(project, lang)
-        if not path.exists():
-            continue
-        po = read_catalog(path, display_of(project, path), lang).po
         difference = plural_rule_difference(po, lang)
         if difference is not None:
             rows.append(CheckRow(lang, "(header)", "warning", "plural rule", difference))
