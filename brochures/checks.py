@@ -125,7 +125,6 @@ FONTCONFIG_DIRS = (Path("/etc/fonts"), Path("/etc/fonts/conf.d"), Path("/var/cac
 _TEXT = re.compile(r"<style.*?</style>|<title.*?</title>|<template.*?</template>|<[^>]+>", re.S)
 
 
-@cache
 def font_file(family: str) -> str | None:
     """The file fontconfig resolves a family to, or None if the family is not installed."""
     known = _font_files()

@@ -127,10 +127,10 @@ def font_cache(tmp_path: Path, monkeypatch) -> Path:
     from brochures import checks
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    for cached in (checks._cmap, checks._font_files, checks.font_file, checks.fontconfig_stamp):
+    for cached in (checks._cmap, checks._font_files, checks.fontconfig_stamp):
         cached.cache_clear()
     yield tmp_path / "cache" / "brochures" / "fonts"
-    for cached in (checks._cmap, checks._font_files, checks.font_file, checks.fontconfig_stamp):
+    for cached in (checks._cmap, checks._font_files, checks.fontconfig_stamp):
         cached.cache_clear()
 
 
@@ -183,13 +183,12 @@ def test_fontconfig_answers_are_kept_until_a_font_folder_changes(
         return real_run(*args, **kwargs)
 
     monkeypatch.setattr(subprocess, "run", counting_run)
-    for cached in (checks._font_files, checks.font_file):
-        cached.cache_clear()
+    checks._font_files.cache_clear()
     assert checks.font_file("Noto Sans").endswith(".ttf")
     assert checks.font_file("No Such Family") is None
     assert asked == []  # both answers came from the user cache
     (folder / "new-package").mkdir()  # a font package installed
-    for cached in (checks._font_files, checks.font_file, checks.fontconfig_stamp):
+    for cached in (checks._font_files, checks.fontconfig_stamp):
         cached.cache_clear()
     assert checks.fontconfig_stamp() != stamp
     assert checks.font_file("Noto Sans").endswith(".ttf")
