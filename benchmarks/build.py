@@ -113,11 +113,12 @@ def floor(project_dir: Path) -> dict:
     import weasyprint
 
     from brochures import build as pipeline
-    from brochures import checks, render
-    from brochures import workers as pdf_workers
-    from brochures.catalogs import load_texts
-    from brochures.pdf import notes_html
-    from brochures.project import default_templates, load_project
+    from brochures.content.project import default_templates, load_project
+    from brochures.rendering import checks, render
+    from brochures.rendering import workers as pdf_workers
+    from brochures.rendering.pdf import notes_html
+    from brochures.translation import messages
+    from brochures.translation.catalogs import load_texts
 
     project = load_project(project_dir)
     jobs = pipeline.plan(project, [], [], list(pipeline.EDITIONS))
@@ -181,7 +182,7 @@ def floor(project_dir: Path) -> dict:
         for key in page.texts.seen:
             entry = page.texts.entries.get(key)
             if entry is not None and entry.msgstr:
-                checks.message_issues(entry.msgid, entry.msgstr)
+                messages.message_issues(entry.msgid, entry.msgstr)
     message_seconds = time.perf_counter() - started
     pdfs = [renderer.render(task.html) for task in tasks[:5]]
     started = time.perf_counter()
@@ -205,10 +206,10 @@ def worker_memory(template_dirs: list[Path], tasks: list, renders: int) -> list[
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from brochures import workers as pdf_workers
+    from brochures.rendering import workers as pdf_workers
 
     out = Path(tempfile.mkdtemp(prefix="memory-"))
-    from brochures import forkserver
+    from brochures.rendering import forkserver
 
     forkserver.start()
     context = multiprocessing.get_context(forkserver.START_METHOD)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import weasyprint
 
-from brochures import checks, render
-from brochures.catalogs import load_texts
+from brochures.content.project import default_templates, load_project
 from brochures.languages import document_stacks, language
-from brochures.pdf import PdfRenderer, notes_html, quiet_weasyprint_logs
-from brochures.project import default_templates, load_project
+from brochures.rendering import checks, render
+from brochures.rendering.pdf import PdfRenderer, notes_html, quiet_weasyprint_logs
+from brochures.translation.catalogs import load_texts
 
 
 def timed(fn, runs: int) -> list[float]:

@@ -3,7 +3,7 @@
 Uses a tiny de→en package built on the spot (tests/tinymodel.py), installed into a temporary
 argostranslate folder, and a copy of the repository's project whose English catalog is emptied.
 Prints, in one process with imports excluded and the model loaded once:
-  - seconds per text through `brochures.translate.translate` (protection, sentences, one batch
+  - seconds per text through `translation.translate.translate` (protection, sentences, one batch
     call, restoration, checks, atomic catalog writes), the translation memory emptied each run;
   - the floor: tokenize, one bare ctranslate2 `translate_batch`, decode, on the same sentences
     the project path sent to the model, with the same options;
@@ -39,10 +39,10 @@ sys.path.insert(0, str(REPO / "tests"))
 import polib  # noqa: E402
 from tinymodel import build_argosmodel  # noqa: E402
 
-from brochures.catalogs import po_path  # noqa: E402
-from brochures.models import ArgosEngine  # noqa: E402
-from brochures.project import load_project  # noqa: E402
-from brochures.translate import Hop, Route, translate  # noqa: E402
+from brochures.content.project import load_project  # noqa: E402
+from brochures.translation.catalogs import po_path  # noqa: E402
+from brochures.translation.models import ArgosEngine  # noqa: E402
+from brochures.translation.translate import Hop, Route, translate  # noqa: E402
 
 GLOSSARY = {"Eltern": "parents", "Schule": "school", "Kinder": "children", "Sprache": "language"}
 

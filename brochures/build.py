@@ -8,74 +8,23 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from jinja2 import Environment
 
-from brochures import checks, forkserver, keys, publish, render
-from brochures import workers as pdf_workers
-from brochures.brochure import BrochureContent
-from brochures.catalogs import USABLE, CatalogTexts, Lookup, State, key_of, load_texts
+from brochures.content.brochure import BrochureContent
+from brochures.content.project import Project, default_templates, load_project
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
 from brochures.languages import SOURCE_LANGUAGE, check_code, document_stacks, language
-from brochures.project import Project, default_templates, load_project
+from brochures.publishing import keys, publish
+from brochures.rendering import checks, forkserver, render
+from brochures.rendering import workers as pdf_workers
+from brochures.rendering.jobs import Job, JobResult, Status
+from brochures.translation.catalogs import USABLE, CatalogTexts, Lookup, State, key_of, load_texts
 
 EDITIONS = ("single", "bilingual")
 PROFILES = ("screen", "print")
 PROFILE_DIRS = {"screen": "pdf", "print": "print"}  # build/<dir>/<brochure>/<brochure>.<tag>.pdf
-
-
-@dataclass(frozen=True)
-class Job:
-    brochure: str
-    lang: str
-    edition: str
-    output: Path
-    profile: str = "screen"
-
-    @property
-    def tag(self) -> str:
-        return f"{SOURCE_LANGUAGE}+{self.lang}" if self.edition == "bilingual" else self.lang
-
-    @property
-    def name(self) -> str:
-        name = f"{self.brochure}.{self.tag}"
-        return name if self.profile == "screen" else f"{self.profile}:{name}"
-
-
-class Status(StrEnum):
-    BUILT = "built"
-    UP_TO_DATE = "up to date"  # key and output unchanged: skipped
-    FAILED = "failed"
-
-
-@dataclass
-class JobResult:
-    job: Job
-    status: Status = Status.BUILT
-    failures: list[str] = field(default_factory=list)
-    counts: dict[State, int] = field(default_factory=dict)
-    fallbacks: list[str] = field(default_factory=list)  # message ids shown in German
-    title: str = ""  # the brochure's title in the job's language (German where not translated)
-    pages: int = 0
-    size: int = 0
-    sha256: str = ""
-    key: str = ""
-    inputs: dict[str, str] = field(default_factory=dict)  # digest per input (keys.Fingerprints)
-    looked_up: list[tuple[str, str]] = field(default_factory=list)  # catalog keys its HTML used
-    reason: str = ""  # why it was built: new, forced, output missing, changed inputs
-    seconds: float = 0.0
-    error: str | None = None  # traceback of a bug that failed this job
-    worker_rss: int = 0  # bytes, resident memory of the process that rendered it
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    @property
-    def fully_reviewed(self) -> bool:
-        return self.counts.get(State.REVIEWED, 0) == sum(self.counts.values())
 
 
 @dataclass
@@ -433,7 +382,7 @@ def write_pdfs(
     thumbnails: publish.Thumbnailer,
     on_result: Callable[[JobResult], None] | None,
 ) -> None:
-    """The PDF stage (brochures.workers); each page's result is filled in, and its thumbnail
+    """The PDF stage (rendering.workers); each page's result is filled in, and its thumbnail
     started, as its PDF is done. While workers render, the build process loads what the download
     page needs."""
     if allowed > 1 and pages:
@@ -497,7 +446,7 @@ def check_project(root: Path) -> list[GateRow]:
     render.check_templates(env, project.template_dirs)
     report = BuildReport()
     pages = select_pages(project, env, jobs, catalogs, False, report)
-    from brochures.pdf import PdfRenderer, quiet_weasyprint_logs
+    from brochures.rendering.pdf import PdfRenderer, quiet_weasyprint_logs
 
     quiet_weasyprint_logs()
     renderer = PdfRenderer(project.template_dirs)

@@ -44,7 +44,7 @@ def cli(ctx: click.Context, project_dir: Path) -> None:
 @click.pass_obj
 def list_command(project_dir: Path) -> None:
     """List fields of action, goals (ids and titles) and brochures."""
-    from brochures.project import load_project
+    from brochures.content.project import load_project
 
     project = load_project(project_dir)
     for section, fld in project.concept.fields():
@@ -128,7 +128,7 @@ def build_command(
     PDFs into build/print/, then build/manifest.json and the download page build/index.html.
     PDFs whose inputs and output are unchanged are skipped."""
     if (workers or os.cpu_count() or 1) > 1:
-        from brochures import forkserver
+        from brochures.rendering import forkserver
 
         if force or forkserver.likely_needed(project_dir):  # it starts while the build loads
             forkserver.start()
@@ -258,8 +258,8 @@ def catalog_group() -> None:
 @click.pass_obj
 def catalog_update(project_dir: Path, check: bool) -> None:
     """Extract texts into locales/messages.pot and merge them into every language's catalog."""
-    from brochures.catalogs import update
-    from brochures.project import load_project
+    from brochures.content.project import load_project
+    from brochures.translation.catalogs import update
 
     report = update(load_project(project_dir), check=check)
     for path in report.written:
@@ -283,8 +283,9 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from brochures.catalogs import State, status
-    from brochures.project import load_project
+    from brochures.content.project import load_project
+    from brochures.rendering.usage import status
+    from brochures.translation.catalogs import State
 
     rows = status(load_project(project_dir))
     if as_json:
@@ -316,7 +317,7 @@ def import_synopsis_command(
     project_dir: Path, synopsis: Path, output: Path | None, title: str | None, issuer: str | None
 ) -> None:
     """Import a council synopsis (two versions side by side) into the structured concept."""
-    from brochures.synopsis import import_synopsis
+    from brochures.content.synopsis import import_synopsis
 
     output = output or project_dir / "source" / "konzept.yaml"
     result = import_synopsis(synopsis, output, title=title, issuer=issuer)
@@ -338,8 +339,8 @@ def check_command(project_dir: Path, as_json: bool) -> None:
     from rich.table import Table
 
     from brochures.build import check_project
-    from brochures.catalogs import check_messages
-    from brochures.project import load_project
+    from brochures.content.project import load_project
+    from brochures.translation.catalogs import check_messages
 
     rows = check_messages(load_project(project_dir))
     gates = check_project(project_dir)
@@ -377,10 +378,10 @@ def check_command(project_dir: Path, as_json: bool) -> None:
 def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     """Impose a booklet's screen PDF onto A4 landscape sheets for a desktop printer
     (saddle stitch: print both sides, fold, staple in the middle)."""
+    from brochures.content.project import load_project
     from brochures.errors import ConfigError, Problem
-    from brochures.impose import impose
     from brochures.languages import check_code, language
-    from brochures.project import load_project
+    from brochures.rendering.impose import impose
 
     project = load_project(project_dir)
     if brochure_id not in project.brochures:
@@ -401,8 +402,8 @@ def doctor_command(project_dir: Path) -> None:
     gettext, argostranslate and its models, write access to build/."""
     from rich.console import Console
 
+    from brochures.content.project import load_project
     from brochures.doctor import diagnose
-    from brochures.project import load_project
 
     project = load_project(project_dir)
     findings = diagnose(project.root, project.settings.languages)
@@ -462,12 +463,12 @@ def translate_command(
     reported as needing a human translator."""
     from contextlib import ExitStack
 
-    from brochures.models import ROUTES_FILE, RouteCache
-    from brochures.project import load_project
-    from brochures.translate import translate
+    from brochures.content.project import load_project
+    from brochures.translation.models import ROUTES_FILE, RouteCache
+    from brochures.translation.translate import translate
 
     def load_engine():
-        from brochures.models import ArgosEngine
+        from brochures.translation.models import ArgosEngine
 
         return ArgosEngine(threads=threads, beam_size=beam_size)
 
@@ -533,9 +534,9 @@ def models_group() -> None:
 @click.pass_obj
 def models_list(project_dir: Path) -> None:
     """Installed language pairs, and which of the project's languages they reach."""
+    from brochures.content.project import load_project
     from brochures.errors import ConfigError
-    from brochures.models import installed, packages_folder, reach
-    from brochures.project import load_project
+    from brochures.translation.models import installed, packages_folder, reach
 
     models = installed()
     click.echo(f"installed in {packages_folder()}:")
@@ -563,7 +564,7 @@ def models_list(project_dir: Path) -> None:
 )
 def models_install(package_file: Path | None, online_lang: str | None) -> None:
     """Install a package file (PATH.argosmodel), or with --online LANG from the argos index."""
-    from brochures.models import install_file, install_online
+    from brochures.translation.models import install_file, install_online
 
     if (package_file is None) == (online_lang is None):
         raise click.UsageError("give either a package file or --online LANG")

@@ -8,9 +8,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from brochures.checks import font_file
 from brochures.languages import language
-from brochures.models import expected_packages_folder
+from brochures.rendering.checks import font_file
+from brochures.translation.models import expected_packages_folder
 
 
 @dataclass(frozen=True)

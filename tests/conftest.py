@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from brochures.build import BuildReport, JobResult, build
+from brochures.build import BuildReport, build
 from brochures.cli import cli
+from brochures.rendering.jobs import JobResult
 
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).parent.parent

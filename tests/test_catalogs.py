@@ -11,7 +11,7 @@ import pytest
 from babel import __version__ as babel_version
 from conftest import run, snapshot
 
-from brochures.catalogs import DRAFT_COMMENT, State, serialise, state_of
+from brochures.translation.catalogs import DRAFT_COMMENT, State, serialise, state_of
 
 AR = "ar/LC_MESSAGES/messages.po"
 
@@ -254,7 +254,7 @@ def test_plural_rule_other_than_cldr_is_a_warning_not_an_input_error(catalogued:
 
 
 def test_catalog_changed_meanwhile_is_not_overwritten(catalogued: Path, monkeypatch) -> None:
-    from brochures import catalogs
+    from brochures.translation import catalogs
 
     path = catalogued / "locales" / AR
     real_merge = catalogs.merge

@@ -10,7 +10,7 @@ import pytest
 from conftest import run
 from pdfinspect import text
 
-from brochures.checks import message_issues
+from brochures.translation.messages import message_issues
 
 CASES = {
     "placeholder-lost": (
@@ -124,7 +124,7 @@ def test_reviewed_translation_failing_a_check_keeps_the_language_out_of_print(ba
 
 @pytest.fixture
 def font_cache(tmp_path: Path, monkeypatch) -> Path:
-    from brochures import checks
+    from brochures.rendering import checks
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for cached in (checks._cmap, checks._font_files, checks.fontconfig_stamp):
@@ -141,7 +141,7 @@ def test_a_font_files_characters_are_kept_until_the_file_changes(
 
     from fontTools.ttLib import TTFont
 
-    from brochures import checks
+    from brochures.rendering import checks
 
     arabic, latin = checks.font_file("Noto Naskh Arabic"), checks.font_file("DejaVu Sans")
     assert arabic and latin
@@ -166,7 +166,7 @@ def test_fontconfig_answers_are_kept_until_a_font_folder_changes(
 ) -> None:
     import subprocess
 
-    from brochures import checks
+    from brochures.rendering import checks
 
     folder = tmp_path / "fonts"
     folder.mkdir()

@@ -19,10 +19,13 @@ from conftest import ROOTS, build_once, names, reasons, run, snapshot
 from pdfinspect import text
 
 from brochures import build as pipeline
-from brochures import catalogs, forkserver, keys, render, workers, yamlfile
 from brochures.build import BuildReport, build
-from brochures.catalogs import CatalogError
-from brochures.project import default_templates
+from brochures.content import yamlfile
+from brochures.content.project import default_templates
+from brochures.publishing import keys
+from brochures.rendering import forkserver, render, workers
+from brochures.translation import catalogs
+from brochures.translation.catalogs import CatalogError
 
 FUZZY = "eltern-informieren/wichtig"  # the one English text not reviewed yet (eltern only)
 ELTERN = {"eltern.de", "eltern.en", "eltern.de+en"}
@@ -336,28 +339,28 @@ def test_brochure_text_change_rebuilds_that_brochure_only(project: Path) -> None
 def test_tool_fingerprint_covers_every_module(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """keys.tool_fingerprint reads the modules beside keys.py: pointed at a copy of the package,
-    a change to any one module (or a new one) changes it, and every job is rebuilt."""
-    package = Path(keys.__file__).resolve().parent
-    modules = sorted(package.glob("*.py"))
-    assert {"build.py", "render.py", "catalogs.py", "publish.py", "pdf.py"} <= {
-        m.name for m in modules
+    """keys.tool_fingerprint reads every module of the package: pointed at a copy of it, a change
+    to any one module (or a new one) changes it, and every job is rebuilt."""
+    package = Path(keys.__file__).resolve().parent.parent
+    modules = sorted(p.relative_to(package) for p in package.rglob("*.py"))
+    assert {"build.py", "rendering/render.py", "translation/catalogs.py", "rendering/pdf.py"} <= {
+        m.as_posix() for m in modules
     }
     copy = tmp_path / "package"
-    copy.mkdir()
     for module in modules:
-        shutil.copy2(module, copy / module.name)
+        (copy / module).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(package / module, copy / module)
     original = keys.tool_fingerprint()
-    monkeypatch.setattr(keys, "__file__", str(copy / "keys.py"))
+    monkeypatch.setattr(keys, "__file__", str(copy / "publishing" / "keys.py"))
     assert keys.tool_fingerprint() == original  # the same code: the same fingerprint
     for module in modules:
-        target = copy / module.name
+        target = copy / module
         code = target.read_bytes()
         target.write_bytes(code + b"\n# changed\n")
-        assert keys.tool_fingerprint() != original, f"{module.name} is not covered"
+        assert keys.tool_fingerprint() != original, f"{module} is not covered"
         target.write_bytes(code)
     assert keys.tool_fingerprint() == original
-    (copy / "added.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (copy / "rendering" / "added.py").write_text("VALUE = 1\n", encoding="utf-8")
     assert keys.tool_fingerprint() != original
     report = build_once(project, langs=["de"], editions=["single"])
     assert names(report.built) == {"eltern.de", "jugend.de"}, reasons(report)

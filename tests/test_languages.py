@@ -101,10 +101,10 @@ def test_arabic_pdf_is_rtl_with_ltr_islands_notice_and_fallback(arabic: Path) ->
 
 
 def test_fallback_is_marked_german_in_the_html(arabic: Path) -> None:
-    from brochures import render
-    from brochures.catalogs import load_texts
+    from brochures.content.project import default_templates, load_project
     from brochures.languages import language
-    from brochures.project import default_templates, load_project
+    from brochures.rendering import render
+    from brochures.translation.catalogs import load_texts
 
     project = load_project(arabic)
     env = render.environment(project.template_dirs, default_templates())

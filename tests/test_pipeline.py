@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOTS, build_once, names, reasons, run, snapshot
 from pypdf import PdfReader
 
-from brochures import workers
 from brochures.build import build
+from brochures.rendering import workers
 
 ARABIC = "تجريبي"
 
@@ -122,7 +122,7 @@ def test_catalog_header_dates_rebuild_nothing(translated: Path) -> None:
 
 
 def test_template_change_rebuilds_only_the_jobs_whose_templates_changed(translated: Path) -> None:
-    from brochures.project import default_templates
+    from brochures.content.project import default_templates
 
     flyer = translated / "templates/formats/a4-flyer.html.j2"
     flyer.parent.mkdir(parents=True)
@@ -199,7 +199,7 @@ def test_failing_job_in_the_pool_leaves_the_others_and_no_stale_pdf(translated: 
 def test_a_bug_in_one_job_fails_that_job_only(
     translated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brochures.pdf import PdfRenderer
+    from brochures.rendering.pdf import PdfRenderer
 
     real = PdfRenderer.render
 

@@ -12,7 +12,7 @@ from conftest import run
 from pdfinspect import metadata, page_sizes_mm, text
 from pypdf import PdfReader
 
-from brochures.impose import saddle_stitch_order
+from brochures.rendering.impose import saddle_stitch_order
 
 GS_CMYK = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 MM = 72 / 25.4
@@ -151,11 +151,11 @@ def test_booklet_is_padded_to_a_multiple_of_four_with_notes(basic: Path) -> None
 def test_a_booklet_is_laid_out_once_and_its_notes_pages_are_reused(basic: Path) -> None:
     """Padding does not lay the brochure out a second time: the notes pages are a document of
     their own, kept by the renderer for the next PDF that needs the same ones."""
-    from brochures import render
-    from brochures.catalogs import load_texts
+    from brochures.content.project import default_templates, load_project
     from brochures.languages import language
-    from brochures.pdf import PdfRenderer, notes_html
-    from brochures.project import default_templates, load_project
+    from brochures.rendering import render
+    from brochures.rendering.pdf import PdfRenderer, notes_html
+    from brochures.translation.catalogs import load_texts
 
     project = load_project(basic)
     env = render.environment(project.template_dirs, default_templates())

@@ -14,7 +14,7 @@ import pytest
 from conftest import run, snapshot
 from pypdf import PdfReader
 
-from brochures.model import sanitize_inline
+from brochures.content.model import sanitize_inline
 
 EVIL = (
     '<script>alert(1)</script><strong onclick="steal()">stark</strong> '
@@ -185,7 +185,7 @@ def test_doctor_looks_for_models_where_argostranslate_keeps_them(
         settings.parent.mkdir(parents=True)
         settings.write_text('{"ARGOS_PACKAGES_DIR": "%s"}' % (tmp_path / "from-settings"))
     script = (
-        "from brochures.models import expected_packages_folder as mine\n"
+        "from brochures.translation.models import expected_packages_folder as mine\n"
         "print(mine())\n"
         "from argostranslate import settings\n"
         "print(settings.package_data_dir)\n"

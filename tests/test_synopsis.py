@@ -8,9 +8,9 @@ from typing import Any
 
 from conftest import REPO, ROOTS, run, snapshot
 
-from brochures.concept import Concept, Field, Measure, Paragraph, load_concept
-from brochures.conceptfile import slug
-from brochures.synopsis import import_synopsis, pair, shares_sentence
+from brochures.content.concept import Concept, Field, Measure, Paragraph, load_concept
+from brochures.content.conceptfile import slug
+from brochures.content.synopsis import import_synopsis, pair, shares_sentence
 
 SEED = "synopsen/integrationskonzept-synopse-2019.txt"
 SPORT = ROOTS / "synopsis" / "sportkonzept-synopse.txt"

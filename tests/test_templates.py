@@ -11,8 +11,8 @@ import pytest
 from conftest import run, snapshot
 from pdfinspect import text
 
-from brochures.pdf import PdfRenderer
-from brochures.project import default_templates
+from brochures.content.project import default_templates
+from brochures.rendering.pdf import PdfRenderer
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run, snapshot
 
-from brochures.concept import Change, Measure, Paragraph, load_concept
-from brochures.project import default_templates
+from brochures.content.concept import Change, Measure, Paragraph, load_concept
+from brochures.content.project import default_templates
 
 CONCEPT = "source/konzept.yaml"
 SETTINGS = "source/project.yaml"

@@ -10,7 +10,7 @@ import polib
 from conftest import REPO, run, snapshot
 from pdfinspect import text
 
-from brochures.catalogs import State, state_of
+from brochures.translation.catalogs import State, state_of
 
 SEED = REPO / "source/synopsen/integrationskonzept-synopse-2019.txt"
 

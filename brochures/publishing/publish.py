@@ -22,15 +22,15 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, Template, select_autoescape
 
 from brochures import __version__
-from brochures.brochure import BrochureContent
+from brochures.content.brochure import BrochureContent
+from brochures.content.project import Project
 from brochures.errors import EnvironmentProblem
 from brochures.files import write_atomic
-from brochures.keys import digest, file_sha256
 from brochures.languages import SOURCE_LANGUAGE, language
-from brochures.project import Project
+from brochures.publishing.keys import digest, file_sha256
 
 if TYPE_CHECKING:
-    from brochures.build import JobResult
+    from brochures.rendering.jobs import JobResult
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"

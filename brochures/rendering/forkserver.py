@@ -9,11 +9,11 @@ import os
 from pathlib import Path
 
 # Workers are forks of a clean server process that has WeasyPrint imported and warmed up
-# already (brochures.warmup): they start in milliseconds, and are never forks of a process with
+# already (rendering.warmup): they start in milliseconds, and are never forks of a process with
 # threads (the progress bar's, a test runner's). Its warm-up takes about 1.1 s, so a build
 # starts it before anything else and loads the project meanwhile.
 START_METHOD = "forkserver"
-PRELOAD = ["brochures.warmup"]
+PRELOAD = ["brochures.rendering.warmup"]
 # A no-op build needs no server, and starting one slows it down (the two cores are shared): a
 # build records a stamp of its files (names, sizes, modification times), and the next build
 # starts the server early only when the stamp differs. A wrong guess costs time, not
@@ -35,7 +35,7 @@ def start() -> None:
 def files_stamp(project_dir: Path) -> str:
     """A cheap fingerprint of the project's inputs and outputs and of this tool's files."""
     digest = hashlib.sha256()
-    roots = [project_dir / name for name in STAMPED] + [Path(__file__).resolve().parent]
+    roots = [project_dir / name for name in STAMPED] + [Path(__file__).resolve().parent.parent]
     for number, root in enumerate(roots):
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # written by any import

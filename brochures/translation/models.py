@@ -13,12 +13,11 @@ from typing import Any
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
 from brochures.files import write_atomic
 from brochures.languages import SOURCE_LANGUAGE
-from brochures.translate import PIVOT, Hop, Route, find_route
+from brochures.translation.translate import PIVOT, Hop, Route, find_route
 
 INSTALL_HINT = (
     "argostranslate is not installed. Install the optional extra: "
-    "`pip install torch==2.13.0` first (a CPU build; an unpinned torch pulls a multi-GB CUDA "
-    "build), then `pip install '.[translate]'`"
+    "`.venv/bin/pip install -e '.[translate]'` (argos-translate-lt: no torch)"
 )
 ROUTES_FILE = "translation-routes.json"  # in build/: a cache, safe to delete
 TIMEOUT = 10.0  # seconds for the package index and each download

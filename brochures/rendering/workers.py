@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from brochures import checks, forkserver
 from brochures.files import read_cached, user_cache, write_atomic, write_cached
+from brochures.rendering import checks, forkserver
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from brochures.pdf import PdfRenderer
+    from brochures.rendering.pdf import PdfRenderer
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,10 @@ def write_pdfs(
 
 
 def new_renderer(template_dirs: list[Path], langs: Iterable[str] = ()) -> PdfRenderer:
-    from brochures.pdf import PdfRenderer, quiet_weasyprint_logs  # WeasyPrint: only when building
+    from brochures.rendering.pdf import (  # WeasyPrint: only when building
+        PdfRenderer,
+        quiet_weasyprint_logs,
+    )
 
     quiet_weasyprint_logs()
     warm_hyphenation(langs)

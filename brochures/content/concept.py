@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pydantic import PrivateAttr, model_validator
 
+from brochures.content.model import InlineHtml, Model, PlainText, Slug
+from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import Problem, SourceError, raise_if
-from brochures.model import InlineHtml, Model, PlainText, Slug
-from brochures.yamlfile import YamlDocument, load, validate
 
 
 class Change(StrEnum):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # What a model must not touch, in order of precedence at one position. The message checks
-# (checks.message_issues) compare the same things between German and translation.
+# (messages.message_issues) compare the same things between German and translation.
 _PROTECTED = {
     "inline markup": r"</?[a-zA-Z][a-zA-Z0-9]*\b[^>]*>",
     "placeholder": r"%\(\w+\)[sd]|%[sd]|\{\w*\}",

@@ -9,7 +9,7 @@ from typing import Annotated
 import nh3
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from brochures.yamlfile import LINE_KEY
+from brochures.content.yamlfile import LINE_KEY
 
 INLINE_TAGS = {"strong", "em", "a", "br"}
 INLINE_ATTRIBUTES = {"a": {"href"}}

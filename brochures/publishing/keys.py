@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, TemplateNotFound
 from pydantic import BaseModel
 
-from brochures import __version__, checks, forkserver
-from brochures.brochure import BrochureContent
-from brochures.catalogs import CatalogTexts, machine_flag
+from brochures import __version__
+from brochures.content.brochure import BrochureContent
+from brochures.content.project import FORMAT_SUFFIX, Project
 from brochures.files import write_atomic
 from brochures.languages import document_stacks
-from brochures.project import FORMAT_SUFFIX, Project
+from brochures.rendering import checks, forkserver
+from brochures.translation.catalogs import CatalogTexts, machine_flag
 
 if TYPE_CHECKING:
     from polib import POEntry
@@ -246,14 +247,16 @@ def resources_fingerprint(template_dirs: list[Path]) -> str:
 def tool_fingerprint() -> str:
     """This tool's version and code (every module: HTML, lookups, checks and PDF stage), and the
     versions of the libraries that make the HTML and the PDF."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package folder
     versions = {}
     for name in RENDERING_LIBRARIES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    code = {path.name: file_sha256(path) for path in sorted(here.glob("*.py"))}
+    code = {
+        path.relative_to(here).as_posix(): file_sha256(path) for path in sorted(here.rglob("*.py"))
+    }
     return digest({"brochures": __version__, "code": code, "libraries": versions})
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from brochures.brochure import (
+from brochures.content.brochure import (
     Brochure,
     BrochureContent,
     Contact,
@@ -19,11 +19,11 @@ from brochures.brochure import (
     load_brochure,
     select,
 )
-from brochures.concept import Concept, load_concept
+from brochures.content.concept import Concept, load_concept
+from brochures.content.model import Model, PlainText, Slug
+from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
 from brochures.languages import SOURCE_LANGUAGE, check_code
-from brochures.model import Model, PlainText, Slug
-from brochures.yamlfile import YamlDocument, load, validate
 
 FORMAT_SUFFIX = ".html.j2"
 
@@ -73,7 +73,7 @@ def _check_color_profile(root: Path, settings: Settings, doc: YamlDocument) -> l
 
 def default_templates() -> Path:
     """The packaged default template set (the repository's `templates/` in a source checkout)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package folder
     packaged = here / "templates"
     return packaged if packaged.is_dir() else here.parent / "templates"
 

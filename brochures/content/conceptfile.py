@@ -13,8 +13,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from brochures.concept import Concept, load_concept
-from brochures.model import plain_text
+from brochures.content.concept import Concept, load_concept
+from brochures.content.model import plain_text
 
 _STOPWORDS = {
     "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "einen", "eines",

@@ -8,8 +8,8 @@
 import atexit
 import os
 
-from brochures.pdf import quiet_weasyprint_logs, shared_fonts
-from brochures.workers import warm_hyphenation
+from brochures.rendering.pdf import quiet_weasyprint_logs, shared_fonts
+from brochures.rendering.workers import warm_hyphenation
 
 quiet_weasyprint_logs()
 shared_fonts()

@@ -29,12 +29,12 @@ from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.environment import TemplateModule
 from markupsafe import Markup, escape
 
-from brochures.brochure import BrochureContent, Message
-from brochures.catalogs import Lookup, State
+from brochures.content.brochure import BrochureContent, Message
+from brochures.content.project import FORMAT_SUFFIX
 from brochures.errors import Problem, TemplateError
 from brochures.files import prune_cache, used, user_cache
 from brochures.languages import SOURCE_LANGUAGE, Language, language
-from brochures.project import FORMAT_SUFFIX
+from brochures.translation.catalogs import Lookup, State
 
 DEFAULT_PREFIX = "!default"
 

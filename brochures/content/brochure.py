@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brochures.concept import Change, Concept, Goal, Version
+from brochures.content.concept import Change, Concept, Goal, Version
+from brochures.content.model import Model, PlainText, Slug, sanitize_inline
+from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import Problem
-from brochures.model import Model, PlainText, Slug, sanitize_inline
-from brochures.yamlfile import YamlDocument, load, validate
 
 
 class Contact(Model):

@@ -15,11 +15,11 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from brochures.concept import Change, load_concept, split_sentences
-from brochures.conceptfile import assign_ids, concept_yaml, merge, validated
+from brochures.content.concept import Change, load_concept, split_sentences
+from brochures.content.conceptfile import assign_ids, concept_yaml, merge, validated
+from brochures.content.yamlfile import read_text
 from brochures.errors import Problem, SourceError, raise_if
 from brochures.files import write_atomic
-from brochures.yamlfile import read_text
 
 _HEADER = re.compile(r"(.+?)\s+i\.\s?d\.\s?F\.\s+vom\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*\(([^)]+)\)")
 _BLOCK = re.compile(r"<p\b[^>]*>(.*?)</p>|<ol\b[^>]*>(.*?)(?:</ol>|$)", re.S | re.I)

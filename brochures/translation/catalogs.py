@@ -1,4 +1,4 @@
-"""Gettext catalogs: extract, update, check and status; review states of translations."""
+"""Gettext catalogs: extract, update, read, write and check; review states of translations."""
 
 from __future__ import annotations
 
@@ -17,13 +17,12 @@ from babel.messages.extract import extract as babel_extract_file
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
 
-from brochures.checks import MessageIssue, message_issues
+from brochures.content.model import sanitize_inline
+from brochures.content.project import Project
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
 from brochures.files import read_cached, user_cache, write_atomic, write_cached
 from brochures.languages import SOURCE_LANGUAGE
-from brochures.model import sanitize_inline
-from brochures.project import Project
-from brochures.project import default_templates as project_default_templates
+from brochures.translation.messages import MessageIssue, message_issues
 
 POT_NAME = "messages.pot"
 # Header fields a translator's tool rewrites on every save; they never make a catalog stale.
@@ -73,7 +72,7 @@ def key_of(context: str | None, msgid: str) -> tuple[str, str]:
     return (context, "") if context else ("", msgid)
 
 
-# ---- machine translations (brochures.translate writes them) ----
+# ---- machine translations (translation.translate writes them) ----
 
 # The engine's record in the translator comment: "machine translation: <engine, path, models,
 # date>[; flagged, German is used until reviewed: <reason>] [mt:<hash of the msgstr it wrote>]".
@@ -555,33 +554,6 @@ def load_catalog(project: Project, lang: str) -> polib.POFile | None:
 
 def load_texts(project: Project, lang: str) -> CatalogTexts:
     return CatalogTexts(lang, load_catalog(project, lang))
-
-
-def status(project: Project) -> list[dict]:
-    """Counts of review states per brochure × language (like `sphinx-intl stat`)."""
-    from brochures import render  # the texts a brochure needs are the ones its templates look up
-    from brochures.languages import language
-
-    env = render.environment(project.template_dirs, project_default_templates())
-    rows = []
-    for brochure_id, brochure in project.brochures.items():
-        content = project.content(brochure_id)
-        for lang in project.languages_of(brochure):
-            if lang == SOURCE_LANGUAGE:
-                continue
-            texts = load_texts(project, lang)
-            render.render_html(env, content, language(lang), texts)
-            counts = texts.counts()
-            total = sum(counts.values()) or 1
-            rows.append(
-                {
-                    "brochure": brochure_id,
-                    "language": lang,
-                    **{s.value: counts[s] for s in State},
-                    "complete": counts[State.REVIEWED] / total,
-                }
-            )
-    return rows
 
 
 @dataclass

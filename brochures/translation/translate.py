@@ -13,7 +13,13 @@ from typing import Any, Protocol
 import polib
 from pydantic import field_validator
 
-from brochures.catalogs import (
+from brochures.content.model import Model
+from brochures.content.project import Project
+from brochures.content.yamlfile import LINE_KEY, load, validate
+from brochures.errors import ConfigError, Problem, raise_if
+from brochures.files import write_atomic
+from brochures.languages import SOURCE_LANGUAGE, check_code
+from brochures.translation.catalogs import (
     CatalogError,
     LoadedCatalog,
     SourceMessage,
@@ -32,14 +38,8 @@ from brochures.catalogs import (
     state_of,
     write_catalog,
 )
-from brochures.checks import message_issues
-from brochures.errors import ConfigError, Problem, raise_if
-from brochures.files import write_atomic
-from brochures.languages import SOURCE_LANGUAGE, check_code
-from brochures.model import Model
-from brochures.project import Project
-from brochures.protect import TOKEN, WORD, Protector, split_text
-from brochures.yamlfile import LINE_KEY, load, validate
+from brochures.translation.messages import message_issues
+from brochures.translation.protect import TOKEN, WORD, Protector, split_text
 
 PIVOT = "en"  # the language a route goes through when no package translates directly
 TERMS_FILE = "mt-terms.yaml"  # in source/

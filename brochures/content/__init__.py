@@ -1,0 +1,1 @@
+"""Content: YAML reading, the concept, brochure definitions, the project, the synopsis importer."""

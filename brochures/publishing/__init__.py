@@ -1,0 +1,1 @@
+"""Publishing: build keys, the manifest, thumbnails and the download page."""

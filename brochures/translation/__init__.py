@@ -1,0 +1,1 @@
+"""Translation: gettext catalogs, message checks, machine translation and its models."""
