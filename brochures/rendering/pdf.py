@@ -86,10 +86,7 @@ class PdfRenderer:
     def render(self, html: str, profile: str = "screen") -> RenderedPdf:
         """Lay out and write one PDF. `screen`: RGB, tagged, per-element /Lang; `print`: the
         template's CMYK colours and bleed, PDF/X-4 when it names an output intent."""
-        document = self._layout(html)
-        notes = notes_html(html, len(document.pages))
-        if notes is not None:  # appended: the brochure itself is not laid out again
-            document = document.copy([*document.pages, *self._notes(notes).pages])
+        document = self.layout(html)
         variant = _meta(html, "brochures-pdf-variant")
         if profile == "screen":
             with element_languages():  # only a tagged PDF has structure elements
@@ -101,6 +98,14 @@ class PdfRenderer:
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
         return RenderedPdf(data, len(document.pages), sizes, slot_overflows(document))
+
+    def layout(self, html: str) -> weasyprint.Document:
+        """The laid-out pages of one document, its notes pages included."""
+        document = self._layout(html)
+        notes = notes_html(html, len(document.pages))
+        if notes is not None:  # appended: the brochure itself is not laid out again
+            document = document.copy([*document.pages, *self._notes(notes).pages])
+        return document
 
     def _layout(self, html: str) -> weasyprint.Document:
         base_url = self.template_dirs[0].as_uri() + "/"

@@ -225,11 +225,21 @@ def localized_date(date: dt.date, code: str) -> Markup:
     return escape(formatted)
 
 
-def _mark(html: str, fallback: bool) -> Markup:
-    """A fallback shows German, marked as German so fonts, hyphenation and direction stay right."""
+# The attribute that names the catalog entry (msgctxt, or msgid for template strings) of a text
+# when the HTML is made to be located (rendering.locate): a review shows the text on its page.
+LOCATE_ATTRIBUTE = "data-l10n-id"
+
+
+def _mark(html: str, fallback: bool, entry_id: str | None = None) -> Markup:
+    """A fallback shows German, marked as German so fonts, hyphenation and direction stay right.
+    With an entry id (located HTML only), the text is wrapped in a span that names it."""
     html = ltr_islands(html)
     if fallback:
         html = f'<span lang="de" dir="ltr" class="fallback">{html}</span>'
+    if entry_id is not None:
+        # `%` as a character reference: gettext's `% variables` runs over this text afterwards
+        name = str(escape(entry_id)).replace("%", "&#37;")
+        html = f'<span {LOCATE_ATTRIBUTE}="{name}">{html}</span>'
     return Markup(html)
 
 
@@ -240,9 +250,14 @@ def render_html(
     texts: Texts,
     edition: str = "single",
     profile: str = "screen",
+    locate: bool = False,
 ) -> RenderedHtml:
     """The HTML of one brochure in one language (single) or beside German (bilingual), for the
-    screen (RGB) or for print (CMYK, bleed)."""
+    screen (RGB) or for print (CMYK, bleed). `locate`: every looked-up text carries the id of
+    its catalog entry (LOCATE_ATTRIBUTE), to find it in the laid-out pages."""
+
+    def located(context: str | None, msgid: str) -> str | None:
+        return (context or msgid) if locate else None
 
     def looked_up(message: Message) -> tuple[list[str], bool]:
         looked = texts.lookup(message.context, message.source)
@@ -254,13 +269,14 @@ def render_html(
         if message is None:
             return Markup("")
         blocks, fallback = looked_up(message)
-        return _mark(" ".join(blocks), fallback)
+        return _mark(" ".join(blocks), fallback, located(message.context, message.source))
 
     def paragraphs(message: Message | None) -> list[Markup]:
         if message is None:
             return []
         blocks, fallback = looked_up(message)
-        return [_mark(b, fallback) for b in blocks]
+        key = located(message.context, message.source)
+        return [_mark(b, fallback, key) for b in blocks]
 
     def german(message: Message | str | None) -> Markup:
         """The German source of a message (the bilingual edition's left column)."""
@@ -274,11 +290,11 @@ def render_html(
 
     def gettext(msgid: str) -> str:
         looked = texts.lookup(None, msgid)
-        return _mark(looked.text, looked.fallback)
+        return _mark(looked.text, looked.fallback, located(None, msgid))
 
     def pgettext(context: str, msgid: str) -> str:
         looked = texts.lookup(context, msgid)
-        return _mark(looked.text, looked.fallback)
+        return _mark(looked.text, looked.fallback, located(context, msgid))
 
     def ngettext(singular: str, plural: str, n: int) -> str:
         return gettext(singular if n == 1 else plural)
