@@ -376,8 +376,8 @@ def check_command(project_dir: Path, as_json: bool) -> None:
 @click.option("--lang", required=True, metavar="LANG", help="The language of its screen PDF.")
 @click.pass_obj
 def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
-    """Impose a booklet's screen PDF onto A4 landscape sheets for a desktop printer
-    (saddle stitch: print both sides, fold, staple in the middle)."""
+    """Impose a booklet's screen PDF onto A4 landscape sheets for a desktop printer (saddle
+    stitch: print both sides, fold, staple in the middle), into build/print/<brochure>/."""
     from brochures.content.project import load_project
     from brochures.errors import ConfigError, Problem
     from brochures.languages import check_code, language
@@ -389,9 +389,9 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
         raise ConfigError(Problem(None, None, f"unknown brochure '{brochure_id}' (known: {known})"))
     if check_code(lang) or lang not in project.languages_of(project.brochures[brochure_id]):
         raise ConfigError(Problem(None, None, f"'{lang}' is not a language of '{brochure_id}'"))
-    folder = project.build_dir / "pdf" / brochure_id
-    target = folder / f"{brochure_id}.{lang}.imposed.pdf"
-    sides = impose(folder / f"{brochure_id}.{lang}.pdf", target, language(lang).direction == "rtl")
+    source = project.build_dir / "pdf" / brochure_id / f"{brochure_id}.{lang}.pdf"
+    target = project.build_dir / "print" / brochure_id / f"{brochure_id}.{lang}.imposed.pdf"
+    sides = impose(source, target, language(lang).direction == "rtl")
     click.echo(f"wrote {target.relative_to(project.root)} ({sides} sheet sides)")
 
 

@@ -212,7 +212,10 @@ def test_impose_puts_trim_size_pages_on_a4_landscape_in_booklet_order(basic: Pat
     assert notes == set(range(content + 1, pages + 1)) and 0 < len(notes) < 4, notes
     result = run(basic, "impose", "--brochure", "eltern", "--lang", "de")
     assert result.exit_code == 0, result.output
-    imposed = PdfReader(basic / "build/pdf/eltern/eltern.de.imposed.pdf")
+    # for a printer, not for handing out: beside the print files, not among the screen PDFs
+    assert "wrote build/print/eltern/eltern.de.imposed.pdf (4 sheet sides)" in result.output
+    assert [p.name for p in (basic / "build/pdf/eltern").iterdir()] == ["eltern.de.pdf"]
+    imposed = PdfReader(basic / "build/print/eltern/eltern.de.imposed.pdf")
     assert len(imposed.pages) == 4
     assert {box_mm(p.mediabox) for p in imposed.pages} == {(297.0, 210.0)}
     # page numbers printed in the footers ("x / y", y the brochure's own pages) and the notes

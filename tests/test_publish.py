@@ -162,12 +162,8 @@ def _quiet_handler(directory: str) -> type:
     return Handler
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project in German, English (reviewed) and Arabic (drafts, one text missing), built for
-    screen and print: its build/ folder."""
-    project = tmp_path_factory.mktemp("site") / "basic"
-    shutil.copytree(ROOTS / "basic", project)
+def translate_basic(project: Path) -> None:
+    """English reviewed, Arabic drafts with one text missing: every word replaced by one word."""
     assert run(project, "catalog", "update").exit_code == 0
     for lang, word, fuzzy in (("en", "Text", False), ("ar", "نص", True)):
         path = project / "locales" / lang / "LC_MESSAGES" / "messages.po"
@@ -184,6 +180,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             )
             e.flags = [f for f in e.flags if f != "fuzzy"] + (["fuzzy"] if fuzzy else [])
         catalog.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project in German, English (reviewed) and Arabic (drafts, one text missing), built for
+    screen and print: its build/ folder."""
+    project = tmp_path_factory.mktemp("site") / "basic"
+    shutil.copytree(ROOTS / "basic", project)
+    translate_basic(project)
     result = run(project, "build", "--profile", "all", "--jobs", "2")
     assert result.exit_code == 0, result.output
     return project / "build"
@@ -271,7 +276,8 @@ def test_every_link_resolves_to_a_pdf_on_a_web_server(
     browser.open(server + "index.html")
     page = browser.evaluate(INSPECT)
     downloads = [link for link in page["links"] if not link["raw"].startswith("#")]
-    assert len(downloads) == 20  # 10 screen PDFs and 10 print PDFs
+    assert len(downloads) == 10  # the 10 screen PDFs; the 10 print PDFs have their own page
+    assert all(link["raw"].startswith("pdf/") for link in downloads), downloads
     for link in downloads:
         assert not re.match(r"[a-z]+:|/", link["raw"]), "links are relative"
         with urllib.request.urlopen(link["href"], timeout=10) as response:
@@ -289,14 +295,101 @@ def test_every_link_resolves_to_a_pdf_on_a_web_server(
 def test_link_names_say_what_they_fetch(server: str, browser: Browser) -> None:
     browser.open(server + "index.html")
     texts = browser.link_names()
-    assert len(texts) == 22  # 20 PDFs and the table of contents
+    assert len(texts) == 12  # 10 PDFs and the table of contents
     assert f"PDF herunterladen: Schule verstehen, {ARABIC_NAME} (" in " ".join(texts)
     for text in texts:
-        if not text.startswith(("PDF herunterladen", "Druckvorlage")):
+        if not text.startswith("PDF herunterladen"):
             continue  # the table of contents names the brochures
         assert re.search(r"\(\d+ KB, \d+ Seiten?\)$", text), text
     assert any("zweisprachig Deutsch und English" in t for t in texts)
-    assert any(t.startswith("Druckvorlage für die Druckerei herunterladen: Guter") for t in texts)
+    assert not any("Druckvorlage" in t for t in texts), "print files are not for parents"
+
+
+def test_print_shop_page_lists_the_print_pdfs_only(
+    site: Path, server: str, browser: Browser
+) -> None:
+    browser.open(server + "print/index.html")
+    page = browser.evaluate(INSPECT)
+    downloads = [link for link in page["links"] if not link["raw"].startswith(("#", "../"))]
+    assert len(downloads) == 10  # every print PDF, beside the page
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["pdfs"]
+    prints = {e["path"] for e in manifest if e["profile"] == "print"}
+    files = {"print/" + urllib.request.url2pathname(link["raw"]) for link in downloads}
+    assert files == prints
+    for link in downloads:
+        with urllib.request.urlopen(link["href"], timeout=10) as response:
+            data = response.read()
+        assert data == (site / "print" / urllib.request.url2pathname(link["raw"])).read_bytes()
+    texts = browser.link_names()
+    assert any(t.startswith("Druckvorlage herunterladen: Guter Abschluss,") for t in texts)
+    assert any("zweisprachig Deutsch und English" in t for t in texts)
+    assert page["headings"][0] == ["H1", "Druckvorlagen zum Integrationskonzept – Musterkreis"]
+    html = (site / "print/index.html").read_text(encoding="utf-8")
+    assert "kein PDF/X, weil source/project.yaml kein Farbprofil nennt" in html
+    assert 'href="../index.html"' in html  # back to the download page
+
+
+def test_formats_have_labels_for_people(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "Heft im Format A5, Fassung vom" in html
+    assert "Flyer im Format A4, Vorder- und Rückseite, Fassung vom" in html
+    for fmt in ("a5-booklet", "a4-flyer", "dl-trifold"):
+        assert fmt not in html
+
+
+def test_every_shipped_format_declares_its_label(repo_project: Path) -> None:
+    from brochures.content.project import default_templates, load_project
+    from brochures.rendering.render import environment, format_label
+
+    project = load_project(repo_project)
+    env = environment(project.template_dirs, default_templates())
+    assert project.formats() == ["a4-flyer", "a5-booklet", "dl-trifold"]
+    labels = {fmt: format_label(env, fmt) for fmt in project.formats()}
+    assert all(labels.values()), labels
+    assert labels["dl-trifold"].startswith("Faltblatt im DL-Format")
+    # a project's own format that extends a default one inherits its label unless it sets one
+    own = repo_project / "templates/formats"
+    (own / "a5-plain.html.j2").write_text(
+        '{% extends "!default/formats/a5-booklet.html.j2" %}\n', encoding="utf-8"
+    )
+    (own / "a5-big.html.j2").write_text(
+        '{% extends "!default/formats/a5-booklet.html.j2" %}\n'
+        '{% set format_label = "Heft A5, große Schrift" %}\n',
+        encoding="utf-8",
+    )
+    assert format_label(env, "a5-plain") == "Heft im Format A5"
+    assert format_label(env, "a5-big") == "Heft A5, große Schrift"
+
+
+def test_page_follows_the_projects_order_of_brochures_and_languages(basic: Path) -> None:
+    settings = basic / "source/project.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "languages: [de, en, ar]", "languages: [de, ar, en]\nbrochures: [jugend]"
+        ),
+        encoding="utf-8",
+    )
+    translate_basic(basic)
+    assert run(basic, "build", "--edition", "single", "--jobs", "1").exit_code == 0
+    html = (basic / "build/index.html").read_text(encoding="utf-8")
+    titles = re.findall(r'<h2 id="[^"]+">([^<]+)</h2>', html)
+    assert titles == ["Guter Abschluss", "Schule verstehen"]  # named first, then the rest
+    for section in html.split("<h2")[1:]:
+        assert re.findall(r'<h3><span lang="(\w+)"', section) == ["de", "ar", "en"]
+    status = run(basic, "status", "--json")
+    assert [row["brochure"] for row in json.loads(status.output)][:1] == ["jugend"]
+    assert not (basic / "build/print/index.html").exists()  # no print PDFs: no print page
+
+
+def test_unknown_brochure_in_the_projects_order_is_an_input_error(basic: Path) -> None:
+    settings = basic / "source/project.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "brochures: [jugend, eltern, jugnd]\n",
+        encoding="utf-8",
+    )
+    result = run(basic, "list")
+    assert result.exit_code == 2
+    assert "source/project.yaml:7: brochures[2]: unknown brochure 'jugnd'" in result.output
 
 
 def test_rtl_names_render_right_to_left(server: str, browser: Browser) -> None:

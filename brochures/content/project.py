@@ -43,6 +43,9 @@ class Settings(Model):
     download_base_url: Annotated[str, AfterValidator(_http_url)] | None = None
     print_color_profile: str | None = None
     contact: Contact | None = None
+    # The order brochures are listed in (download page, status, list, builds); brochures not
+    # named follow by file name.
+    brochures: list[Slug] | None = None
 
 
 def color_profile_path(root: Path, settings: Settings) -> Path | None:
@@ -240,6 +243,9 @@ def load_project(root: Path) -> Project:
                     ("glossary",), "glossary: true needs source/schulwoerter.yaml"
                 )
             )
+    if settings is not None and settings_doc is not None and settings.brochures is not None:
+        problems += _check_order(settings_doc, settings.brochures, brochures)
+        brochures = ordered(brochures, settings.brochures)
     raise_if(problems, ConfigError)
     assert settings is not None and settings_doc is not None
     assert concept is not None and concept_doc is not None
@@ -247,6 +253,26 @@ def load_project(root: Path) -> Project:
     _check_formats(project, problems)
     raise_if(problems, ConfigError)
     return project
+
+
+def _check_order(doc: YamlDocument, order: list[str], brochures: dict) -> list[Problem]:
+    """`brochures:` in project.yaml names each known brochure at most once."""
+    problems = []
+    for i, brochure_id in enumerate(order):
+        if brochure_id not in brochures:
+            known = ", ".join(brochures)
+            message = f"brochures[{i}]: unknown brochure '{brochure_id}' (known: {known})"
+            problems.append(doc.problem(("brochures", i), message))
+        elif brochure_id in order[:i]:
+            message = f"brochures[{i}]: '{brochure_id}' is named twice"
+            problems.append(doc.problem(("brochures", i), message))
+    return problems
+
+
+def ordered(brochures: dict[str, Brochure], order: list[str]) -> dict[str, Brochure]:
+    """The brochures in the project's order: those named first, the others after them."""
+    first = [b for b in dict.fromkeys(order) if b in brochures]
+    return {b: brochures[b] for b in [*first, *(b for b in brochures if b not in first)]}
 
 
 def _check_languages(doc: YamlDocument, loc: tuple, codes: list[str]) -> list[Problem]:

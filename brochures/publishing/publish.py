@@ -11,7 +11,6 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -19,26 +18,27 @@ from urllib.parse import quote
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import Environment, Template, select_autoescape
 
 from brochures import __version__
 from brochures.content.brochure import BrochureContent
-from brochures.content.project import Project
+from brochures.content.project import Project, default_templates
 from brochures.errors import EnvironmentProblem
 from brochures.files import write_atomic
 from brochures.languages import SOURCE_LANGUAGE, language
 from brochures.publishing.keys import digest, file_sha256
+from brochures.publishing.pages import page_template
+from brochures.rendering import render
 
 if TYPE_CHECKING:
     from brochures.rendering.jobs import JobResult
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+PRINT_INDEX = "print/index.html"  # the print shop's page: print-profile PDFs only
 THUMBS = "thumbs"
 THUMBNAIL_DPI = 30
 # Which PDF of a language its thumbnail shows, best first: (edition, profile).
 THUMBNAIL_SOURCES = [("single", "screen"), ("bilingual", "screen"), ("single", "print")]
-FORMAT_LABELS = {"a5-booklet": "Heft im Format A5", "a4-flyer": "Faltblatt im Format A4"}
 NOT_REVIEWED = ("unreviewed", "outdated", "missing")
 
 
@@ -46,7 +46,9 @@ NOT_REVIEWED = ("unreviewed", "outdated", "missing")
 class Published:
     manifest: Path
     index: Path
-    pdfs: int = 0
+    pdfs: int = 0  # on the download page (screen PDFs)
+    print_index: Path | None = None  # the print shop's page, when there are print PDFs
+    print_pdfs: int = 0
     thumbnails_made: int = 0
     thumbnails_reused: int = 0
     thumbnail_seconds: float = 0.0
@@ -162,14 +164,10 @@ def publish(
     started = time.perf_counter()
     thumbnails(build_dir, ordered, workers, published, drawn.drawn if drawn else {})
     published.thumbnail_seconds = time.perf_counter() - started + (drawn.seconds if drawn else 0)
-    published.pdfs = len(ordered)
     published.entries = ordered
     manifest = {"generator": f"brochures {__version__}", "pdfs": ordered}
     write_if_changed(published.manifest, json_bytes(manifest))
-    stamp = page_stamp(project, ordered)
-    if not page_is_current(published.index, stamp):
-        page = download_page(project, contents, ordered, stamp)
-        write_if_changed(published.index, page.encode("utf-8"))
+    write_pages(project, contents, ordered, published)
     return published
 
 
@@ -322,16 +320,45 @@ class LazyContents(dict):
         return content
 
 
-def page_stamp(project: Project, entries: list[dict]) -> str:
-    """A digest of everything the download page shows: the manifest's entries (their inputs name
-    the brochure content and the tool's code and libraries), each brochure's languages and the
-    issuer. The page records it; a build with the same stamp leaves the page as it is."""
+def write_pages(
+    project: Project,
+    contents: dict[str, BrochureContent],
+    entries: list[dict],
+    published: Published,
+) -> None:
+    """The download page (screen PDFs: for parents, schools and the web) and, when print PDFs
+    exist, the print shop's page build/print/index.html (print PDFs only); each is rewritten only
+    when what it shows changed."""
+    screen = [e for e in entries if e["profile"] == "screen"]
+    prints = [e for e in entries if e["profile"] == "print"]
+    published.pdfs, published.print_pdfs = len(screen), len(prints)
+    stamp = page_stamp(project, screen)
+    if not page_is_current(published.index, stamp):
+        page = download_page(project, contents, screen, stamp)
+        write_if_changed(published.index, page.encode("utf-8"))
+    print_index = project.build_dir / PRINT_INDEX
+    if not prints:
+        print_index.unlink(missing_ok=True)
+        return
+    published.print_index = print_index
+    stamp = page_stamp(project, prints, print_facts(project))
+    if not page_is_current(print_index, stamp):
+        page = download_page(project, contents, prints, stamp, print_shop=True)
+        write_if_changed(print_index, page.encode("utf-8"))
+
+
+def page_stamp(project: Project, entries: list[dict], *extra: str) -> str:
+    """A digest of everything a page shows: the manifest's entries (their inputs name the
+    brochure content and the tool's code and libraries), each brochure's languages, the order
+    of the brochures and the issuer. The page records it; a build with the same stamp leaves
+    the page as it is."""
     return digest(
         {
             "entries": entries,
             "languages": {b: project.languages_of(d) for b, d in project.brochures.items()},
             "issuer": project.settings.issuer,
             "generator": __version__,
+            "extra": list(extra),
         }
     )[:32]
 
@@ -346,11 +373,18 @@ def page_is_current(index: Path, stamp: str) -> bool:
 
 
 def download_page(
-    project: Project, contents: dict[str, BrochureContent], entries: list[dict], stamp: str = ""
+    project: Project,
+    contents: dict[str, BrochureContent],
+    entries: list[dict],
+    stamp: str = "",
+    print_shop: bool = False,
 ) -> str:
-    """The static page: per brochure a short description, per language its name in its own
-    script, the links to its PDFs with size and pages, a review badge and a thumbnail."""
+    """A static page: per brochure (in the project's order) a short description, per language
+    (in the project's order) its name in its own script, the links to its PDFs with size and
+    pages, a review badge and a thumbnail. `print_shop`: the print shop's page in build/print/,
+    linking the print PDFs beside it."""
     german = Locale.parse(SOURCE_LANGUAGE)
+    labels = format_labels(project) if entries else {}
     brochures = []
     for brochure_id, brochure in project.brochures.items():
         content = contents[brochure_id]
@@ -359,19 +393,29 @@ def download_page(
         for code in project.languages_of(brochure):
             files = [e for e in mine if e["language"] == code]
             if files:
-                langs.append(language_card(project, code, files, german, content.title.source))
+                card = language_card(project, code, files, german, content.title.source)
+                if print_shop:
+                    card["thumbnail"] = None
+                    for link in card["files"]:
+                        link["href"] = link["href"].removeprefix("print/")
+                langs.append(card)
         if langs:
             brochures.append(
                 {
                     "id": brochure_id,
                     "title": content.title.source,
-                    "description": description(content),
+                    "description": description(content, labels),
                     "languages": langs,
                 }
             )
     codes = {SOURCE_LANGUAGE} | {e["language"] for e in entries}
+    issuer = project.settings.issuer
     return page_template().render(
-        issuer=project.settings.issuer,
+        issuer=issuer,
+        heading=f"{'Druckvorlagen' if print_shop else 'Broschüren'} zum Integrationskonzept – "
+        f"{issuer}",
+        print_shop=print_shop,
+        print_facts=print_facts(project) if print_shop else "",
         brochures=brochures,
         font_rules=[(code, language(code).css_font_family) for code in sorted(codes)],
         version=__version__,
@@ -379,10 +423,27 @@ def download_page(
     )
 
 
-def description(content: BrochureContent) -> str:
+def print_facts(project: Project) -> str:
+    """What every print PDF is, for the print shop (the print profile of the templates)."""
+    facts = "Farben in CMYK, 3 mm Beschnitt (TrimBox und BleedBox), keine Schnittmarken; "
+    if project.settings.print_color_profile:
+        name = Path(project.settings.print_color_profile).name
+        return facts + f"PDF/X-4 mit dem Farbprofil {name} als Ausgabebedingung."
+    return facts + (
+        "kein PDF/X, weil source/project.yaml kein Farbprofil nennt (print_color_profile)."
+    )
+
+
+def format_labels(project: Project) -> dict[str, str]:
+    """Each format's label for people (its template's `format_label`), by format id."""
+    env = render.environment(project.template_dirs, default_templates())
+    return {fmt: render.format_label(env, fmt) or fmt for fmt in project.formats()}
+
+
+def description(content: BrochureContent, labels: dict[str, str]) -> str:
     parts = [content.subtitle.source] if content.subtitle else []
     parts.append(f"Für: {content.audience.source}")
-    fmt = FORMAT_LABELS.get(content.format, content.format)
+    fmt = labels.get(content.format, content.format)
     parts.append(f"{fmt}, Fassung vom {format_date(content.version.date, 'medium', locale='de')}")
     return ". ".join(p.rstrip(".") for p in parts) + "."
 
@@ -392,8 +453,7 @@ def language_card(
 ) -> dict:
     lang = language(code)
     native = lang.native_name[:1].upper() + lang.native_name[1:]
-    order = {("single", "screen"): 0, ("bilingual", "screen"): 1, ("single", "print"): 2}
-    files = sorted(files, key=lambda e: order.get((e["edition"], e["profile"]), 3))
+    files = sorted(files, key=lambda e: (e["profile"] != "screen", e["edition"] != "single"))
     main = files[0]
     review = main.get("review", {})
     shown_in_german = review.get("outdated", 0) + review.get("missing", 0)
@@ -427,10 +487,7 @@ def texts(n: int) -> str:
 
 
 def download(entry: dict) -> dict:
-    if entry["profile"] == "print":
-        action = "Druckvorlage für die Druckerei herunterladen"
-    else:
-        action = "PDF herunterladen"
+    action = "Druckvorlage herunterladen" if entry["profile"] == "print" else "PDF herunterladen"
     return {
         "href": quote(entry["path"]),
         "action": action,
@@ -444,129 +501,3 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
     return f"{format_decimal(round(size / 1024 / 1024, 1), locale='de')} MB"
-
-
-PAGE_TEMPLATE = """\
-<!DOCTYPE html>
-<html lang="de" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="brochures {{ version }}">
-<meta name="brochures-page" content="{{ stamp }}">
-<link rel="icon" href="data:,">
-<title>Broschüren zum Integrationskonzept – {{ issuer }}</title>
-<style>
-:root { color-scheme: light; --ink: #1f2a33; --accent: #1d4f73; --muted: #4a5a66;
-  --line: #b8c7d3; --tint: #f2f6f9; }
-html { font-family: "Noto Sans", "DejaVu Sans", system-ui, sans-serif; color: var(--ink);
-  background: #fff; line-height: 1.5; }
-body { margin: 0 auto; max-width: 75rem; padding: 1rem 1.25rem 3rem; }
-h1 { color: var(--accent); font-size: 1.75rem; line-height: 1.25; margin-block: 0.5rem 0.75rem; }
-h2 { color: var(--accent); font-size: 1.4rem; line-height: 1.3; margin-block: 2rem 0.25rem;
-  padding-block-end: 0.2rem; border-block-end: 2px solid var(--accent); }
-h3 { font-size: 1.15rem; line-height: 1.3; margin: 0; }
-a { color: var(--accent); text-underline-offset: 0.15em; }
-a:focus-visible { outline: 3px solid #9a4a00; outline-offset: 2px; }
-.lead { max-width: 48rem; }
-.description { margin-block: 0.4rem 1rem; color: var(--muted); }
-.languages { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.9rem;
-  grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr)); }
-.language { display: flex; gap: 0.9rem; align-items: flex-start; padding: 0.8rem;
-  border: 1px solid var(--line); border-radius: 6px; background: var(--tint); }
-.language img { flex: none; width: 5.5rem; height: auto; border: 1px solid var(--line);
-  background: #fff; }
-.german-name { font-weight: normal; font-size: 0.9rem; color: var(--muted); }
-.translated-title { margin: 0.1rem 0 0; }
-.badge { display: inline-block; margin: 0.35rem 0 0; padding: 0.05rem 0.45rem;
-  border: 1px solid #8a5a00; border-radius: 4px; background: #fff4dc; color: #3d2a00;
-  font-size: 0.875rem; }
-.downloads { margin: 0.4rem 0 0; padding-inline-start: 1.1rem; }
-.downloads li { margin-block: 0.3rem; }
-.meta { white-space: nowrap; }
-/* in the link's name for screen readers (which brochure), not repeated on screen */
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip-path: inset(50%); white-space: nowrap; }
-footer { margin-block-start: 2.5rem; font-size: 0.875rem; color: var(--muted); }
-{% for code, family in font_rules %}
-[lang|="{{ code }}"] { font-family: {{ family|safe }}; }
-{% endfor %}
-</style>
-</head>
-<body>
-<header>
-<h1>Broschüren zum Integrationskonzept – {{ issuer }}</h1>
-<p class="lead">Informationen aus dem Integrationskonzept für Eltern, Jugendliche und alle
-Interessierten – zum Herunterladen, Ausdrucken und Weitergeben per E-Mail oder Messenger. Jede
-Broschüre gibt es auf Deutsch, in weiteren Sprachen und zweisprachig (Deutsch neben der
-Übersetzung).</p>
-<p class="lead"><span class="badge">Noch nicht geprüft</span> Diese Übersetzung ist ein Entwurf
-oder maschinell erstellt und wurde noch nicht von Muttersprachlern geprüft; maßgeblich ist die
-deutsche Fassung. Texte ohne Übersetzung stehen auf Deutsch da.</p>
-{% if brochures %}
-<nav aria-label="Broschüren">
-<ul>
-{% for b in brochures %}
-<li><a href="#{{ b.id }}">{{ b.title }}</a></li>
-{% endfor %}
-</ul>
-</nav>
-{% endif %}
-</header>
-<main>
-{% for b in brochures %}
-<section id="{{ b.id }}" aria-labelledby="{{ b.id }}-title">
-<h2 id="{{ b.id }}-title">{{ b.title }}</h2>
-<p class="description">{{ b.description }}</p>
-<ul class="languages">
-{% for l in b.languages %}
-<li class="language">
-{% if l.thumbnail %}
-<img src="{{ l.thumbnail.src }}" alt=""
-  width="{{ l.thumbnail.width }}" height="{{ l.thumbnail.height }}">
-{% endif %}
-<div>
-<h3><span lang="{{ l.code }}" dir="{{ l.dir }}">{{ l.native }}</span>
-{%- if l.german_name %} <span class="german-name">({{ l.german_name }})</span>{% endif %}</h3>
-{% if l.title %}
-<p class="translated-title" lang="{{ l.code }}" dir="{{ l.dir }}">{{ l.title }}</p>
-{% endif %}
-{% if l.badge %}
-<p class="badge"><strong>Noch nicht geprüft:</strong> {{ l.badge }}</p>
-{% endif %}
-<ul class="downloads">
-{% for f in l.files %}
-<li><a href="{{ f.href }}" type="application/pdf">{{ f.action }}:
-<span class="visually-hidden">{{ b.title }},</span>
-{% if f.bilingual %}zweisprachig Deutsch und {% endif %}
-<span lang="{{ l.code }}" dir="{{ l.dir }}">{{ l.native }}</span>
-<span class="meta">({{ f.size }}, {{ f.pages }})</span></a></li>
-{% endfor %}
-</ul>
-</div>
-</li>
-{% endfor %}
-</ul>
-</section>
-{% else %}
-<p>Noch keine Broschüren gebaut.</p>
-{% endfor %}
-</main>
-<footer>
-<p>Alle Texte stammen aus dem Integrationskonzept oder sind als Einleitung dazu formuliert.
-Erstellt mit brochures {{ version }}.</p>
-</footer>
-</body>
-</html>
-"""
-
-
-@cache
-def page_template() -> Template:
-    """The download page's template, compiled when a page is to be written."""
-    return Environment(
-        autoescape=select_autoescape(default_for_string=True, default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    ).from_string(PAGE_TEMPLATE)

@@ -22,6 +22,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
     select_autoescape,
 )
 from jinja2 import __version__ as jinja2_version
@@ -178,6 +179,33 @@ def format_template(env: Environment, stem: str, template_dirs: list[Path]) -> T
         raise TemplateError(
             Problem(exc.filename or name, exc.lineno, f"template syntax error: {exc.message}")
         ) from None
+
+
+def format_label(env: Environment, fmt: str, _seen: frozenset[str] = frozenset()) -> str | None:
+    """The label a format's template declares for people (`{% set format_label = "Heft im
+    Format A5" %}` at its top level, or in the template it extends), read from its source
+    without rendering it; None if it declares none."""
+    name = fmt if fmt.endswith(FORMAT_SUFFIX) else f"formats/{fmt}{FORMAT_SUFFIX}"
+    if name in _seen or env.loader is None:
+        return None
+    try:
+        source = env.loader.get_source(env, name)[0]
+        body = env.parse(source).body
+    except (TemplateNotFound, TemplateSyntaxError):
+        return None
+    for node in body:
+        if (
+            isinstance(node, nodes.Assign)
+            and isinstance(node.target, nodes.Name)
+            and node.target.name == "format_label"
+            and isinstance(node.node, nodes.Const)
+            and isinstance(node.node.value, str)
+        ):
+            return node.node.value
+    for node in body:
+        if isinstance(node, nodes.Extends) and isinstance(node.template, nodes.Const):
+            return format_label(env, str(node.template.value), _seen | {name})
+    return None
 
 
 class Texts(Protocol):

@@ -150,7 +150,7 @@ def extract(project: Project) -> list[SourceMessage]:
         key = key_of(context, msgid)
         found.setdefault(key, SourceMessage(context, msgid)).add(origin, comment)
 
-    for brochure_id in project.brochures:
+    for brochure_id in sorted(project.brochures):  # the catalogs' order, whatever the listing's
         for message in project.content(brochure_id).messages():
             path, _, line = message.origin.rpartition(":")
             add(message.context, message.source, (path, line), message.comment)
