@@ -273,6 +273,55 @@ def catalog_update(project_dir: Path, check: bool) -> None:
         sys.exit(1)
 
 
+@catalog_group.command("export")
+@click.option("--lang", required=True, metavar="LANG", help="The language to review.")
+@click.option("--brochure", "brochure_id", metavar="ID", help="Only this brochure's texts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xliff", "docx"]),
+    help="XLIFF 1.2 (CAT tools) or DOCX (Word); default: from the output's suffix.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def catalog_export(
+    project_dir: Path, lang: str, brochure_id: str | None, fmt: str | None, output: Path
+) -> None:
+    """Write a language's texts for review outside the web page (XLIFF or DOCX)."""
+    from brochures.content.project import load_project
+    from brochures.review.exchange import export
+
+    fmt = fmt or {".docx": "docx"}.get(output.suffix.lower(), "xliff")
+    count = export(load_project(project_dir), lang, brochure_id, fmt, output)
+    click.echo(f"wrote {output} ({count} texts, {fmt})")
+
+
+@catalog_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reviewer", metavar="NAME", help="Who reviewed (needed for reviewed texts).")
+@click.pass_obj
+def catalog_import(project_dir: Path, file: Path, reviewer: str | None) -> None:
+    """Apply a reviewed XLIFF or DOCX file; exit 1 if texts were refused by a message check."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from brochures.content.project import load_project
+    from brochures.review.exchange import import_file
+
+    report = import_file(load_project(project_dir), file, reviewer)
+    for entry_id in report.outdated:
+        click.echo(f"{file}: {entry_id}: the German changed since the export; written as outdated")
+    for entry_id, checks in report.refused:
+        for check in checks:
+            if check["severity"] == "error":
+                click.echo(f"{file}: {entry_id}: refused: {check['check']}: {check['detail']}")
+    table = Table(*report.counts())
+    table.add_row(*(str(n) for n in report.counts().values()))
+    Console().print(table)
+    if report.refused:
+        sys.exit(1)
+
+
 @cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
