@@ -459,6 +459,7 @@ def check_project(root: Path) -> list[GateRow]:
             GateRow(name, "error", "page fit", p)
             for p in checks.page_fit(pdf, page.html.max_pages, page.html.format)
         ]
+        rows += [GateRow(name, "error", "html as text", p) for p in checks.markup_in_text(pdf)]
         if page.html.max_pages is None:
             rows.append(GateRow(name, "info", "pages", f"{pdf.pages} pages ({page.html.format})"))
     return rows

@@ -1,4 +1,4 @@
-"""Quality gates on rendered documents: page fit, refused resources, glyph coverage."""
+"""Quality gates on rendered documents: page fit, refused resources, HTML as text, glyphs."""
 
 from __future__ import annotations
 
@@ -32,6 +32,25 @@ def page_fit(pdf: RenderedPdf, max_pages: int | None, fmt: str) -> list[str]:
 def refused_resources(refused: list[str]) -> list[str]:
     """The template or content asked for a resource outside the allowed folders."""
     return [f"refused to load {url} (only template folders and data: URIs)" for url in refused]
+
+
+# HTML that reached the page as text: an entity (`&#39;`, `&amp;`, `&quot;`) or a tag means some
+# text was escaped twice or markup was escaped as text.
+_MARKUP_AS_TEXT = re.compile(
+    r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,7});"
+    r"|</?(?:[a-z][a-z0-9]*)(?:\s+[a-z-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*\s*/?>",
+    re.I,
+)
+
+
+def markup_in_text(pdf: RenderedPdf) -> list[str]:
+    """The PDF's text must not show HTML: entities or tags printed as text."""
+    problems = []
+    for line in pdf.text.splitlines():
+        for match in _MARKUP_AS_TEXT.finditer(line):
+            where = " ".join(line[max(0, match.start() - 30) : match.end() + 30].split())
+            problems.append(f"HTML printed as text: {match[0]!r} (in “{where}”)")
+    return problems
 
 
 # ---- glyph coverage ----

@@ -65,6 +65,7 @@ class RenderedPdf:
     pages: int
     page_sizes_mm: list[tuple[float, float]] = field(default_factory=list)
     overflows: list[str] = field(default_factory=list)  # blocks that run out of their slot
+    text: str = ""  # the laid-out text, box by box: what the PDF's text layer says
 
 
 @cache
@@ -80,6 +81,7 @@ class PdfRenderer:
     def __init__(self, template_dirs: list[Path]):
         self.template_dirs = template_dirs
         self.fonts = shared_fonts()
+        keep_invisible_characters()
         self.fetcher = RestrictedFetcher(template_dirs)
         self._notes_cache: dict[str, weasyprint.Document] = {}
 
@@ -97,7 +99,9 @@ class PdfRenderer:
             data = document.write_pdf()
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
-        return RenderedPdf(data, len(document.pages), sizes, slot_overflows(document))
+        return RenderedPdf(
+            data, len(document.pages), sizes, slot_overflows(document), laid_out_text(document)
+        )
 
     def layout(self, html: str) -> weasyprint.Document:
         """The laid-out pages of one document, its notes pages included."""
@@ -131,6 +135,19 @@ def _descendants(box, slot: str | None = None):
     yield box, slot
     for child in getattr(box, "children", []):
         yield from _descendants(child, slot)
+
+
+def laid_out_text(document: weasyprint.Document) -> str:
+    """The text of every text box of every page (margin boxes included), one box a line: the
+    text the PDF's text layer is written from."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return "\n".join(
+        box.text
+        for page in document.pages
+        for box, _slot in _descendants(page._page_box)
+        if isinstance(box, TextBox)
+    )
 
 
 def _describe(box) -> str:
@@ -247,3 +264,88 @@ def element_languages():
 def quiet_weasyprint_logs() -> None:
     """WeasyPrint logs refused URLs as errors; the build reports them itself."""
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
+
+
+# ---- invisible characters in the text layer ----
+
+# Characters Pango shapes as an empty glyph (PANGO_GLYPH_EMPTY): WeasyPrint 70 draws nothing for
+# such a glyph and so writes no text for it, and the Persian ZWNJ vanishes from the text layer
+# (به‌روز "updated" extracts as بهروز, a name). Fonts for these scripts have a real, empty,
+# zero-width glyph for them: drawn instead, it carries the character into the ToUnicode map.
+INVISIBLE = frozenset("\u200c\u200d\u2060")  # ZWNJ, ZWJ, word joiner
+_kept: list = []  # the original draw_first_line once patched
+
+
+def keep_invisible_characters() -> bool:
+    """Patch WeasyPrint's drawing of a line (weasyprint.draw.text.draw_first_line) so that the
+    empty glyphs Pango puts for ZWNJ, ZWJ and word joiner are replaced, before the line is
+    drawn, by the font's own glyph for the character (HarfBuzz's nominal glyph). WeasyPrint then
+    maps that glyph to its character like any other. Applied once per process; False if this
+    WeasyPrint lacks what the patch relies on (the text layer then lacks those characters)."""
+    if _kept:
+        return True
+    from weasyprint.draw import text as draw_text
+    from weasyprint.text.ffi import ffi, harfbuzz, pango
+
+    original = getattr(draw_text, "draw_first_line", None)
+    if original is None or not hasattr(pango, "pango_font_get_hb_font"):
+        return False
+    try:
+        harfbuzz.hb_font_get_nominal_glyph  # noqa: B018  (declared by an earlier call?)
+    except AttributeError:
+        ffi.cdef(
+            "hb_bool_t hb_font_get_nominal_glyph (hb_font_t *font, hb_codepoint_t unicode, "
+            "hb_codepoint_t *glyph);"
+        )
+    glyph_out = ffi.new("hb_codepoint_t *")
+
+    def draw_first_line(stream, textbox, *args, **kwargs):
+        if not INVISIBLE.isdisjoint(textbox.text):
+            # WeasyPrint sets this before drawing; set first, so the line is not laid out again
+            # after the glyphs were replaced.
+            pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+            _replace_empty_glyphs(textbox, ffi, pango, harfbuzz, glyph_out)
+        return original(stream, textbox, *args, **kwargs)
+
+    draw_text.draw_first_line = draw_first_line
+    _kept.append(original)
+    return True
+
+
+def _replace_empty_glyphs(textbox, ffi, pango, harfbuzz, glyph_out) -> None:
+    line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    run = line.runs[0]
+    while run != ffi.NULL:
+        item, glyphs = run.data.item, run.data.glyphs
+        run = run.next
+        count, clusters = glyphs.num_glyphs, glyphs.log_clusters
+        rtl = item.analysis.level % 2
+        for i in range(count):
+            info = glyphs.glyphs[i]
+            if info.glyph != pango.PANGO_GLYPH_EMPTY:
+                continue
+            # the glyph's characters, as WeasyPrint computes them (glyphs in visual order)
+            if rtl:
+                end = item.length if i == 0 else clusters[i - 1]
+            else:
+                end = item.length if i == count - 1 else clusters[i + 1]
+            characters = utf8[item.offset + clusters[i] : item.offset + end].decode()
+            if len(characters) != 1 or characters not in INVISIBLE:
+                continue
+            font = pango.pango_font_get_hb_font(item.analysis.font)
+            if harfbuzz.hb_font_get_nominal_glyph(font, ord(characters), glyph_out):
+                info.glyph = glyph_out[0]
+
+
+@contextmanager
+def invisible_characters_dropped():
+    """WeasyPrint's own drawing while inside (for the test that shows the patch is needed)."""
+    from weasyprint.draw import text as draw_text
+
+    patched = draw_text.draw_first_line
+    draw_text.draw_first_line = _kept[0] if _kept else patched
+    try:
+        yield
+    finally:
+        draw_text.draw_first_line = patched

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -31,6 +32,7 @@ from jinja2.environment import TemplateModule
 from markupsafe import Markup, escape
 
 from brochures.content.brochure import BrochureContent, Message
+from brochures.content.model import sanitize_inline
 from brochures.content.project import FORMAT_SUFFIX
 from brochures.errors import Problem, TemplateError
 from brochures.files import prune_cache, used, user_cache
@@ -222,7 +224,7 @@ NOTICE_STATES = {State.UNREVIEWED, State.OUTDATED, State.MISSING}
 
 # Numbers, phone numbers, dates, URLs and e-mail addresses stay left-to-right in RTL text.
 _LTR_ISLAND = re.compile(
-    r"(?:https?://|www\.)[^\s<]+[^\s<.,;:!?)]"
+    r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\+?\d[\d ()/.-]*\d"
 )
@@ -230,7 +232,11 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 
 def ltr_islands(html: str) -> str:
-    """Wrap LTR runs (phone numbers, URLs, e-mail addresses, dates) in `<bdi dir="ltr">`."""
+    """Wrap LTR runs (phone numbers, URLs, e-mail addresses, dates) in `<bdi dir="ltr">`.
+
+    Works on text nodes, never on escaped HTML: each run of text between tags is unescaped,
+    searched, and escaped again piece by piece, so `&#39;` or `&amp;` never look like a number
+    and an entity is never cut in two."""
     parts = _TAG.split(html)
     depth = 0
     for i, part in enumerate(parts):
@@ -240,8 +246,18 @@ def ltr_islands(html: str) -> str:
             elif part.startswith("</bdi"):
                 depth -= 1
         elif depth == 0 and part:
-            parts[i] = _LTR_ISLAND.sub(lambda m: f'<bdi dir="ltr">{m[0]}</bdi>', part)
+            parts[i] = _islands_in_text(html_unescape(part))
     return "".join(parts)
+
+
+def _islands_in_text(text: str) -> str:
+    """Plain text as HTML, its LTR runs wrapped."""
+    out, at = [], 0
+    for match in _LTR_ISLAND.finditer(text):
+        out += [escape(text[at : match.start()]), '<bdi dir="ltr">', escape(match[0]), "</bdi>"]
+        at = match.end()
+    out.append(escape(text[at:]))
+    return "".join(str(piece) for piece in out)
 
 
 def localized_date(date: dt.date, code: str) -> Markup:
@@ -289,8 +305,12 @@ def render_html(
 
     def looked_up(message: Message) -> tuple[list[str], bool]:
         looked = texts.lookup(message.context, message.source)
-        html = looked.text if message.markup else str(escape(looked.text))
-        return [p for p in html.split("\n\n") if p.strip()], looked.fallback
+        # escaped exactly once: inline markup sanitised (a translation may hold anything),
+        # plain text escaped; paragraph by paragraph
+        blocks = [b for b in looked.text.split("\n\n") if b.strip()]
+        if message.markup:
+            return [sanitize_inline(b) for b in blocks], looked.fallback
+        return [str(escape(b)) for b in blocks], looked.fallback
 
     def text(message: Message | None) -> Markup:
         """A message in the job's language: inline markup kept, plain text escaped."""
@@ -316,13 +336,14 @@ def render_html(
             ltr_islands(message.source if message.markup else str(escape(message.source)))
         )
 
+    # Template strings are plain text: escaped here, once (Jinja2 marks a translation safe).
     def gettext(msgid: str) -> str:
         looked = texts.lookup(None, msgid)
-        return _mark(looked.text, looked.fallback, located(None, msgid))
+        return _mark(str(escape(looked.text)), looked.fallback, located(None, msgid))
 
     def pgettext(context: str, msgid: str) -> str:
         looked = texts.lookup(context, msgid)
-        return _mark(looked.text, looked.fallback, located(context, msgid))
+        return _mark(str(escape(looked.text)), looked.fallback, located(context, msgid))
 
     def ngettext(singular: str, plural: str, n: int) -> str:
         return gettext(singular if n == 1 else plural)

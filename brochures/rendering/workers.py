@@ -109,6 +109,7 @@ def run_task(renderer: PdfRenderer, task: Task) -> Outcome:
             *task.failures,
             *checks.refused_resources(renderer.fetcher.refused),
             *checks.page_fit(pdf, task.max_pages, task.format),
+            *checks.markup_in_text(pdf),
         ]
         if not failures:
             write_atomic(task.output, pdf.data)

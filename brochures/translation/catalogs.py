@@ -17,7 +17,6 @@ from babel.messages.extract import extract as babel_extract_file
 from babel.messages.plurals import get_plural
 from jinja2.ext import babel_extract
 
-from brochures.content.model import sanitize_inline
 from brochures.content.project import Project
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
 from brochures.files import read_cached, user_cache, write_atomic, write_cached
@@ -503,7 +502,7 @@ class CatalogTexts:
             state = State.OUTDATED  # the catalog was not updated since the German changed
         if state in USABLE and entry is not None:
             issues = tuple(message_issues(msgid, entry.msgstr))
-            translated = sanitize_inline(entry.msgstr) if "<" in entry.msgstr else entry.msgstr
+            translated = entry.msgstr  # escaped or sanitised by the renderer, which knows how
             flagged = machine_flag(entry)  # the engine lost a protected piece: German until review
             if flagged is not None:
                 issues += (MessageIssue("warning", "machine translation flagged", flagged),)

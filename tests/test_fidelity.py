@@ -1,0 +1,138 @@
+"""Localization fidelity: text escaped exactly once, invisible characters in the text layer."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import polib
+from conftest import run
+from pdfinspect import text
+from pypdf import PdfReader
+
+from brochures.rendering import checks
+from brochures.rendering.render import ltr_islands
+
+TRICKY = "'a' \"b\" c & d < e > f 12:30"
+
+
+def pdf(project: Path, name: str) -> Path:
+    return project / "build" / "pdf" / name.split(".")[0] / f"{name}.pdf"
+
+
+def test_ltr_islands_work_on_text_not_on_entities() -> None:
+    assert ltr_islands("Almanya&#39;da 2019") == 'Almanya&#39;da <bdi dir="ltr">2019</bdi>'
+    assert ltr_islands("A &amp; B &lt;12&gt;") == 'A &amp; B &lt;<bdi dir="ltr">12</bdi>&gt;'
+    assert ltr_islands('<a href="x">0251 12</a>') == '<a href="x"><bdi dir="ltr">0251 12</bdi></a>'
+    assert ltr_islands('"www.example.org"') == '&#34;<bdi dir="ltr">www.example.org</bdi>&#34;'
+
+
+def test_quotes_ampersands_and_angles_reach_the_pdf_once(basic: Path) -> None:
+    """' " & < in every kind of text: template string, concept text, brochure text, glossary,
+    translation; shown as themselves in German and in the translated PDF."""
+    concept = basic / "source/konzept.yaml"
+    concept.write_text(
+        concept.read_text().replace(
+            "text: Bildung ist der Schlüssel zur Teilhabe.",
+            "text: 'Konzept ''Bildung'' \"Teilhabe\" & Schule < Beruf'",
+        )
+    )
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text().replace(
+            "closing: Fragen Sie in der Schule nach.",
+            "closing: 'Broschüre ''Fragen'' \"Schule\" & Eltern < Kinder'\nglossary: true",
+        )
+    )
+    (basic / "source/schulwoerter.yaml").write_text(
+        "words:\n  - id: zeugnis\n    term: 'Zeugnis ''Noten'' & \"Halbjahr\"'\n"
+        "    explanation: 'Erklärung: 1 < 2 & ''gut'''\n"
+    )
+    assert run(basic, "catalog", "update").exit_code == 0
+    path = basic / "locales/en/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        if entry.msgid == "Kontakt":  # a template string
+            entry.msgstr = "Contact 'us' \"now\" & < here"
+        elif entry.msgctxt == "jugendliche-foerdern/chancen":
+            entry.msgstr = "Translation 'x' \"y\" & z < w"
+        else:
+            entry.msgstr = entry.msgid
+    catalog.save(str(path))
+    result = run(basic, "build", "--lang", "de", "--lang", "en", "--edition", "single")
+    assert result.exit_code == 0, result.output
+    german = text(pdf(basic, "eltern.de"))
+    for shown in (
+        "Konzept 'Bildung' \"Teilhabe\" & Schule < Beruf",
+        "Broschüre 'Fragen' \"Schule\" & Eltern < Kinder",
+        "Zeugnis 'Noten' & \"Halbjahr\"",
+        "Erklärung: 1 < 2 & 'gut'",
+    ):
+        assert shown in german, german
+    english = text(pdf(basic, "eltern.en")) + text(pdf(basic, "jugend.en"))
+    assert "Contact 'us' \"now\" & < here" in english
+    assert "Translation 'x' \"y\" & z < w" in english
+    for content in (german, english):
+        assert "&#" not in content and "&amp;" not in content and "&lt;" not in content
+        assert "&quot;" not in content and "<bdi" not in content
+
+
+def test_gate_fails_a_pdf_that_prints_html(basic: Path) -> None:
+    from brochures.rendering.pdf import PdfRenderer
+
+    renderer = PdfRenderer([basic])
+    doubled = renderer.render("<p>Almanya&amp;#39;da &amp;amp; &lt;b&gt;x&lt;/b&gt; 1 &lt; 2</p>")
+    problems = checks.markup_in_text(doubled)
+    assert [p.split(":", 1)[1].split("(")[0].strip() for p in problems] == [
+        "'&#39;'",
+        "'&amp;'",
+        "'<b>'",
+        "'</b>'",
+    ]
+    clean = renderer.render(f"<p>{TRICKY.replace('&', '&amp;').replace('<', '&lt;')}</p>")
+    assert clean.text.strip() == TRICKY
+    assert checks.markup_in_text(clean) == []
+
+
+PERSIAN = "به‌روز شده می‌شود"  # "updated", "becomes": each with a ZWNJ (U+200C)
+
+
+def _pdftotext(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub("[\u202a-\u202e]", "", out)  # poppler's directional embeddings
+
+
+def test_zwnj_zwj_and_no_break_space_reach_the_text_layer(tmp_path: Path) -> None:
+    from brochures.rendering.pdf import PdfRenderer, invisible_characters_dropped
+
+    renderer = PdfRenderer([tmp_path])
+    html = (
+        '<html lang="fa" dir="rtl"><body style="font-family: \'Noto Naskh Arabic\'">'
+        f'<p>{PERSIAN}</p><p>ک\u200dه</p><p lang="de">Kreis\u00a0Warendorf</p></body></html>'
+    )
+    extracted = _pdftotext(renderer.render(html).data, tmp_path)
+    for word in PERSIAN.split():
+        assert word in extracted.split(), extracted
+    assert "ک\u200dه" in extracted
+    layer = PdfReader(io.BytesIO(renderer.render(html).data)).pages[0].extract_text()
+    assert "Kreis\u00a0Warendorf" in layer
+    with invisible_characters_dropped():  # WeasyPrint alone: what the patch is for
+        unpatched = _pdftotext(renderer.render(html).data, tmp_path)
+    assert "\u200c" not in unpatched and "بهروز" in unpatched
+    # the patch changes the text layer, not the drawing: the same glyph positions
+    with pdfplumber.open(io.BytesIO(renderer.render(html).data)) as pdf:
+        patched_chars = [(round(c["x0"], 2), c["text"]) for c in pdf.pages[0].chars]
+    with (
+        invisible_characters_dropped(),
+        pdfplumber.open(io.BytesIO(renderer.render(html).data)) as pdf,
+    ):
+        plain_chars = [(round(c["x0"], 2), c["text"]) for c in pdf.pages[0].chars]
+    invisible = {"\u200c", "\u200d"}
+    assert [c for c in patched_chars if c[1] not in invisible] == plain_chars
