@@ -35,6 +35,7 @@ class BuildReport:
     pooled: bool = False  # in worker processes (else in the build process)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, wall clock
     published: publish.Published | None = None
+    warnings: list[str] = field(default_factory=list)  # worth fixing, not stopping the build
 
     @property
     def failed(self) -> list[JobResult]:
@@ -82,13 +83,14 @@ def build(
         forkserver.start()
     project = load_project(root)
     jobs = plan(project, brochures or [], langs or [], editions or list(EDITIONS), profiles)
+    contact_warnings = check_contacts(project, jobs)
     catalogs = load_catalogs(project, {job.lang for job in jobs})
     check_output_dir(project)
     env = render.environment(project.template_dirs, default_templates())
     render.check_templates(env, project.template_dirs)
     publish.check_tools()
     clock.lap("load")
-    report = BuildReport()
+    report = BuildReport(warnings=contact_warnings)
     previous = publish.read_manifest(project.build_dir)
     fingerprints = keys.Fingerprints(project, env)
     current = {} if force else unchanged(project, fingerprints, jobs, catalogs, previous)
@@ -181,6 +183,23 @@ def plan(
                     output = project.build_dir / PROFILE_DIRS[profile] / b / f"{b}.{tag}.pdf"
                     jobs.append(Job(b, code, edition, output, profile))
     return jobs
+
+
+def check_contacts(project: Project, jobs: list[Job]) -> list[str]:
+    """A print run nobody can call back is a costly mistake: print jobs of a brochure whose
+    contact has no phone, e-mail or address are refused before any job (naming the file whose
+    contact applies); screen jobs are built with a warning."""
+    problems = {}
+    for job in jobs:
+        if job.brochure not in problems:
+            problems[job.brochure] = project.contact_problem(job.brochure)
+    printed = {job.brochure for job in jobs if job.profile == "print"}
+    refused = [p for b, p in problems.items() if p is not None and b in printed]
+    if refused:
+        raise ConfigError(
+            [Problem(p.path, p.line, f"{p.message}; print PDFs refused") for p in refused]
+        )
+    return [str(p) for p in problems.values() if p is not None]
 
 
 def load_catalogs(project: Project, codes: set[str]) -> dict[str, CatalogTexts]:

@@ -234,6 +234,8 @@ def build_command(
     )
     for name, why in report.skipped:
         console.print(f"skipped {name}: {why}", markup=False)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
     if report.published:
         for problem in report.published.problems:
             console.print(f"[yellow]warning:[/] {problem}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,10 @@ class Contact(Model):
     """A contact block; empty fields are left out of the layout. Never invent real data."""
 
     organisation: PlainText | None = None
+    office: PlainText | None = None  # the office within the organisation
+    street: PlainText | None = None
+    postcode: PlainText | None = None
+    town: PlainText | None = None
     web: PlainText | None = None
     phone: PlainText | None = None
     email: PlainText | None = None
@@ -22,6 +27,24 @@ class Contact(Model):
 
     def items(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in self.model_dump(exclude={"line"}).items() if v]
+
+    @property
+    def address(self) -> bool:
+        """Street, postcode and town are all given (a letter or a visit can reach the office)."""
+        return bool(self.street and self.postcode and self.town)
+
+    @property
+    def reachable(self) -> bool:
+        """A reader can get back to someone: a phone number, an e-mail address or an address."""
+        return bool(self.phone or self.email or self.address)
+
+    @property
+    def tel_uri(self) -> str | None:
+        """`tel:` URI of the phone number (RFC 3966: digits and a leading +, separators out)."""
+        if not self.phone:
+            return None
+        digits = re.sub(r"[^\d+]", "", self.phone)
+        return f"tel:{digits}" if re.fullmatch(r"\+?\d{3,}", digits) else None
 
 
 class Brochure(Model):

@@ -128,6 +128,24 @@ class Project:
             path.read_bytes()
         ).decode("ascii")
 
+    def contact_problem(self, brochure_id: str) -> Problem | None:
+        """Where the contact that applies to a brochure is set (its own `contact:`, else the
+        project's), when it gives no way back to anyone: none of phone, e-mail, or street +
+        postcode + town."""
+        brochure = self.brochures[brochure_id]
+        if brochure.contact is not None:
+            doc, contact = self.brochure_docs[brochure_id], brochure.contact
+        else:
+            doc, contact = self.settings_doc, self.settings.contact
+        if contact is not None and contact.reachable:
+            return None
+        return Problem(
+            doc.display,
+            doc.line_of(("contact",)) or 1,
+            f"contact of brochure '{brochure_id}' has no phone, e-mail or street + postcode + "
+            "town: readers cannot get back to anyone",
+        )
+
     def content(self, brochure_id: str) -> BrochureContent:
         brochure = self.brochures[brochure_id]
         content = select(

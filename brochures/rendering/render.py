@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from html import unescape as html_unescape
@@ -269,6 +270,20 @@ def localized_date(date: dt.date, code: str) -> Markup:
     return escape(formatted)
 
 
+def web_url(web: str) -> str:
+    """A web address as a link target: `www.example.org` gains `https://`."""
+    return web if re.match(r"(?i)https?://", web) else f"https://{web}"
+
+
+def created_date() -> dt.date:
+    """The PDF's creation date: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else today (UTC).
+    Not part of a build key: an up-to-date PDF keeps the date it was made on."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
+
+
 # The attribute that names the catalog entry (msgctxt, or msgid for template strings) of a text
 # when the HTML is made to be located (rendering.locate): a review shows the text on its page.
 LOCATE_ATTRIBUTE = "data-l10n-id"
@@ -382,6 +397,8 @@ def render_html(
         "profile": profile,
         "download_url": download_url,
         "qr_code": qr_code,
+        "web_url": web_url,
+        "created": created_date().isoformat(),
         "colors": PALETTES[profile],
         "font_stacks": {
             code: language(code).css_font_family
