@@ -14,7 +14,7 @@ APT_PACKAGES := python3 python3-venv python3-pip fonts-noto-core libharfbuzz-sub
 # ICC profile (PDF/X-4 output intent).
 APT_TEST_PACKAGES := chromium libgs-common
 
-.PHONY: brochures test checks venv venv-test constraints
+.PHONY: brochures test checks venv venv-test constraints ui-messages
 
 brochures: ## install everything and build the default brochures into build/
 	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES)"
@@ -62,3 +62,6 @@ constraints: ## upgrade every package within pyproject.toml's bounds, run the ch
 	{ sed -n 1,2p $(CONSTRAINTS); $(BIN)/python -m pip freeze --exclude-editable \
 		| grep -v -i '^brochures'; } > $(CONSTRAINTS).new
 	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+
+ui-messages: ## extract the tool's own messages into brochures/locale/ (docs/i18n.md)
+	$(BIN)/python -m brochures.uimessages

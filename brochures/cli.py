@@ -2,25 +2,69 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from brochures import __version__
 from brochures.errors import BrochuresError
+from brochures.i18n import _, ngettext, use_for_click
+
+use_for_click()
 
 
-class Group(click.Group):
-    """Turns user errors into `path:line: message` lines and exit status 2, bugs keep tracebacks."""
+@contextmanager
+def _translated(command: click.Command, ctx: click.Context | None = None):
+    """The command's help texts (docstring, `help=`, `show_default=`) in the user's language
+    while click formats them (brochures/i18n.py's extractor collects them for the catalogs)."""
+    saved: list[tuple[object, str, object]] = []
+
+    def swap(obj: object, attr: str) -> None:
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            saved.append((obj, attr, value))
+            setattr(obj, attr, _(inspect.cleandoc(value)))
+
+    swap(command, "help")
+    for param in command.get_params(ctx) if ctx is not None else command.params:
+        swap(param, "help")
+        swap(param, "show_default")
+    try:
+        yield
+    finally:
+        for obj, attr, value in reversed(saved):
+            setattr(obj, attr, value)
+
+
+class Command(click.Command):
+    """A command whose help is shown in the user's language."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self, ctx):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+
+class Group(Command, click.Group):
+    """Turns user errors into `path:line: message` lines and exit status 2, bugs keep tracebacks;
+    its commands and subgroups show their help in the user's language."""
+
+    command_class = Command
+    group_class = type
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BrochuresError as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+                click.echo(_("error: {problem}").format(problem=problem), err=True)
             ctx.exit(exc.exit_status)
 
 
@@ -48,18 +92,19 @@ def list_command(project_dir: Path) -> None:
 
     project = load_project(project_dir)
     for section, fld in project.concept.fields():
-        label = fld.title or "(field of action not named in the excerpt)"
+        label = fld.title or _("(field of action not named in the excerpt)")
         number = f"{fld.number} " if fld.number else ""
         click.echo(f"{section.number} {section.title} / {number}{label}  [{fld.id}]")
         for goal in fld.goals:
             mark = f" ({goal.change})" if goal.change != "unchanged" else ""
             click.echo(f"  {goal.id:28} {goal.number or '-'}. {goal.title}{mark}")
     click.echo("")
-    click.echo("brochures:")
+    click.echo(_("brochures:"))
     for brochure in project.brochures.values():
         fmt = brochure.format or project.settings.default_format
         click.echo(
-            f"  {brochure.id:20} {fmt:12} {brochure.title}  (goals: {', '.join(brochure.goals)})"
+            f"  {brochure.id:20} {fmt:12} {brochure.title}  "
+            + _("(goals: {goals})").format(goals=", ".join(brochure.goals))
         )
 
 
@@ -163,9 +208,15 @@ def build_command(
     def planned(todo, up_to_date) -> None:
         nonlocal bar
         if up_to_date:
-            console.print(f"{len(up_to_date)} PDFs up to date (inputs and output unchanged)")
+            console.print(
+                ngettext(
+                    "{count} PDF up to date (inputs and output unchanged)",
+                    "{count} PDFs up to date (inputs and output unchanged)",
+                    len(up_to_date),
+                ).format(count=len(up_to_date))
+            )
         if todo:
-            bar = progress.add_task("starting workers", total=len(todo))
+            bar = progress.add_task(_("starting workers"), total=len(todo))
             progress.start()
 
     def show(result) -> None:
@@ -174,18 +225,28 @@ def build_command(
             progress.update(bar, advance=1, description=name)
         if result.ok and not console.is_terminal:
             console.print(
-                f"built {name} ({result.pages} pages, {result.seconds:.2f} s; {result.reason})"
+                _("built {name} ({pages} pages, {seconds:.2f} s; {reason})").format(
+                    name=name, pages=result.pages, seconds=result.seconds, reason=result.reason
+                )
             )
         elif not result.ok:
-            console.print(f"[red]failed[/] {name} ({result.seconds:.2f} s)")
+            console.print(
+                "[red]"
+                + _("failed {name} ({seconds:.2f} s)").format(name=name, seconds=result.seconds)
+                + "[/]"
+            )
         for failure in result.failures:
             console.print(f"  [red]{name}: {escape(failure)}[/]")
         if result.error:
             console.print(result.error, markup=False)
         if result.fallbacks:
             console.print(
-                f"  {name}: {len(result.fallbacks)} texts shown in German "
-                f"(outdated or missing): {', '.join(result.fallbacks)}",
+                "  "
+                + ngettext(
+                    "{name}: {count} text shown in German (outdated or missing): {ids}",
+                    "{name}: {count} texts shown in German (outdated or missing): {ids}",
+                    len(result.fallbacks),
+                ).format(name=name, count=len(result.fallbacks), ids=", ".join(result.fallbacks)),
                 markup=False,
             )
 
@@ -206,13 +267,20 @@ def build_command(
         )
     finally:
         progress.stop()
-    table = Table("brochure", "built", "skipped (up to date)", "left out", "failed", "seconds")
+    table = Table(
+        _("brochure"),
+        _("built"),
+        _("skipped (up to date)"),
+        _("left out"),
+        _("failed"),
+        _("seconds"),
+    )
     left_out = [name.split(":")[-1].split(".")[0] for name, _ in report.skipped]
     names = list(dict.fromkeys([r.job.brochure for r in report.results] + left_out))
     for brochure in [*names, None]:
         mine = [r for r in report.results if brochure in (None, r.job.brochure)]
         table.add_row(
-            brochure or "all",
+            brochure or _("all"),
             str(sum(1 for r in mine if r.status is Status.BUILT)),
             str(sum(1 for r in mine if r.status is Status.UP_TO_DATE)),
             str(sum(1 for b in left_out if brochure in (None, b))),
@@ -225,28 +293,41 @@ def build_command(
     console.print(
         f"{sum(report.seconds.values()):.1f} s ({stages}); "
         + (
-            f"{report.workers} PDF worker{'s' if report.workers != 1 else ''}"
+            ngettext("{count} PDF worker", "{count} PDF workers", report.workers).format(
+                count=report.workers
+            )
             if report.pooled
-            else "PDFs rendered in the build process"
+            else _("PDFs rendered in the build process")
             if report.workers
-            else "no PDFs to render"
+            else _("no PDFs to render")
         )
     )
     for name, why in report.skipped:
-        console.print(f"skipped {name}: {why}", markup=False)
+        console.print(_("skipped {name}: {why}").format(name=name, why=why), markup=False)
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print("[yellow]" + _("warning:") + f"[/] {escape(warning)}")
     if report.published:
         for problem in report.published.problems:
-            console.print(f"[yellow]warning:[/] {problem}")
+            console.print("[yellow]" + _("warning:") + f"[/] {problem}")
         console.print(
-            f"download page: {report.published.index} ({report.published.pdfs} PDFs; "
-            f"thumbnails: {report.published.thumbnails_made} drawn, "
-            f"{report.published.thumbnails_reused} reused)",
+            _(
+                "download page: {index} ({pdfs} PDFs; thumbnails: {drawn} drawn, {reused} reused)"
+            ).format(
+                index=report.published.index,
+                pdfs=report.published.pdfs,
+                drawn=report.published.thumbnails_made,
+                reused=report.published.thumbnails_reused,
+            ),
             markup=False,
         )
     if report.failed:
-        console.print(f"[red]{len(report.failed)} of {len(report.results)} jobs failed[/]")
+        console.print(
+            "[red]"
+            + _("{failed} of {total} jobs failed").format(
+                failed=len(report.failed), total=len(report.results)
+            )
+            + "[/]"
+        )
         sys.exit(1)
 
 
@@ -265,13 +346,13 @@ def catalog_update(project_dir: Path, check: bool) -> None:
 
     report = update(load_project(project_dir), check=check)
     for path in report.written:
-        click.echo(f"updated {path}")
+        click.echo(_("updated {path}").format(path=path))
     for path in report.stale:
-        click.echo(f"stale {path}")
+        click.echo(_("stale {path}").format(path=path))
     if not report.written and not report.stale:
-        click.echo(f"all {len(report.unchanged)} catalogs up to date")
+        click.echo(_("all {count} catalogs up to date").format(count=len(report.unchanged)))
     if report.stale:
-        click.echo("run `brochures catalog update` to bring them up to date", err=True)
+        click.echo(_("run `brochures catalog update` to bring them up to date"), err=True)
         sys.exit(1)
 
 
@@ -342,7 +423,7 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("brochure", "language", *(s.value for s in State), "complete")
+    table = Table(_("brochure"), _("language"), *(_(s.value) for s in State), _("complete"))
     for row in rows:
         table.add_row(
             row["brochure"],
@@ -375,8 +456,15 @@ def import_synopsis_command(
     for problem in result.unmapped:
         click.echo(str(problem), err=True)
     for ident in result.dropped:
-        click.echo(f"{output}: removed (no longer in the synopsis): {ident}", err=True)
-    click.echo(f"{'wrote' if result.written else 'unchanged'}: {output}")
+        click.echo(
+            _("{output}: removed (no longer in the synopsis): {id}").format(
+                output=output, id=ident
+            ),
+            err=True,
+        )
+    click.echo(
+        (_("wrote: {path}") if result.written else _("unchanged: {path}")).format(path=output)
+    )
 
 
 @cli.command("check")
@@ -409,15 +497,23 @@ def check_command(project_dir: Path, as_json: bool) -> None:
         )
     else:
         console = Console()
-        table = Table("language", "message", "severity", "check", "detail", title="Messages")
+        table = Table(
+            _("language"), _("message"), _("severity"), _("check"), _("detail"), title=_("Messages")
+        )
         for r in rows:
             table.add_row(r.lang, r.context, r.severity, r.check, r.detail)
         console.print(table)
-        table = Table("job", "severity", "gate", "detail", title="Quality gates")
+        table = Table(_("job"), _("severity"), _("gate"), _("detail"), title=_("Quality gates"))
         for g in gates:
             table.add_row(g.job, g.severity, g.gate, g.detail)
         console.print(table)
-        console.print(f"{len(errors)} errors, {len(warnings)} warnings")
+        console.print(
+            ngettext("{count} error", "{count} errors", len(errors)).format(count=len(errors))
+            + ", "
+            + ngettext("{count} warning", "{count} warnings", len(warnings)).format(
+                count=len(warnings)
+            )
+        )
     if errors:
         sys.exit(1)
 
@@ -437,13 +533,29 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     project = load_project(project_dir)
     if brochure_id not in project.brochures:
         known = ", ".join(project.brochures)
-        raise ConfigError(Problem(None, None, f"unknown brochure '{brochure_id}' (known: {known})"))
+        raise ConfigError(
+            Problem(
+                None,
+                None,
+                _("unknown brochure '{id}' (known: {known})").format(id=brochure_id, known=known),
+            )
+        )
     if check_code(lang) or lang not in project.languages_of(project.brochures[brochure_id]):
-        raise ConfigError(Problem(None, None, f"'{lang}' is not a language of '{brochure_id}'"))
+        raise ConfigError(
+            Problem(
+                None,
+                None,
+                _("'{lang}' is not a language of '{id}'").format(lang=lang, id=brochure_id),
+            )
+        )
     source = project.build_dir / "pdf" / brochure_id / f"{brochure_id}.{lang}.pdf"
     target = project.build_dir / "print" / brochure_id / f"{brochure_id}.{lang}.imposed.pdf"
     sides = impose(source, target, language(lang).direction == "rtl")
-    click.echo(f"wrote {target.relative_to(project.root)} ({sides} sheet sides)")
+    click.echo(
+        ngettext(
+            "wrote {path} ({count} sheet side)", "wrote {path} ({count} sheet sides)", sides
+        ).format(path=target.relative_to(project.root), count=sides)
+    )
 
 
 @cli.command("doctor")
@@ -460,9 +572,11 @@ def doctor_command(project_dir: Path) -> None:
     findings = diagnose(project.root, project.settings.languages)
     console = Console(highlight=False, soft_wrap=True)
     for f in findings:
-        mark = "[green]ok[/]     "
+        mark = "[green]" + _("ok") + "[/]     "
         if not f.ok:
-            mark = "[yellow]optional[/]" if f.optional else "[red]missing[/]"
+            mark = (
+                "[yellow]" + _("optional") + "[/]" if f.optional else "[red]" + _("missing") + "[/]"
+            )
         console.print(f"{mark} {f.what}: {f.detail}" + (f"  → {f.fix}" if not f.ok else ""))
     if not all(f.ok or f.optional for f in findings):
         sys.exit(1)
@@ -553,27 +667,46 @@ def translate_command(
     if report.engine_loaded:
         routes.save([r.lang for r in report.languages if r.unreachable])
     for r in report.languages:
-        kept = f"kept {r.reviewed} reviewed, {r.drafts} drafts, {r.machine} machine translations"
+        kept = _(
+            "kept {reviewed} reviewed, {drafts} drafts, {machine} machine translations"
+        ).format(reviewed=r.reviewed, drafts=r.drafts, machine=r.machine)
         if r.unreachable:
             click.echo(
-                f"{r.lang}: needs a human translator: no installed model reaches '{r.lang}' "
-                f"from German ({r.todo} texts without translation)"
+                _(
+                    "{lang}: needs a human translator: no installed model reaches '{lang}' "
+                    "from German ({count} texts without translation)"
+                ).format(lang=r.lang, count=r.todo)
             )
         elif r.translated:
             assert r.route is not None
             click.echo(
-                f"{r.lang}: {r.translated} translated ({r.route.path}; {r.route.models}), "
-                f"{len(r.flagged)} flagged; {kept}"
+                _(
+                    "{lang}: {translated} translated ({path}; {models}), {flagged} flagged; {kept}"
+                ).format(
+                    lang=r.lang,
+                    translated=r.translated,
+                    path=r.route.path,
+                    models=r.route.models,
+                    flagged=len(r.flagged),
+                    kept=kept,
+                )
             )
         else:
-            click.echo(f"{r.lang}: nothing to translate; {kept}")
+            click.echo(_("{lang}: nothing to translate; {kept}").format(lang=r.lang, kept=kept))
         for message_id, reason in r.flagged:
-            click.echo(f"  flagged {message_id}: {reason} (German is used until reviewed)")
+            click.echo(
+                "  "
+                + _("flagged {id}: {reason} (German is used until reviewed)").format(
+                    id=message_id, reason=reason
+                )
+            )
     if report.engine_loaded:
         calls = report.engine_calls
-        click.echo(f"{calls} engine call{'' if calls == 1 else 's'}")
+        click.echo(
+            ngettext("{count} engine call", "{count} engine calls", calls).format(count=calls)
+        )
     else:
-        click.echo("nothing to translate: no model was loaded")
+        click.echo(_("nothing to translate: no model was loaded"))
 
 
 @cli.group("models")
@@ -590,18 +723,20 @@ def models_list(project_dir: Path) -> None:
     from brochures.translation.models import installed, packages_folder, reach
 
     models = installed()
-    click.echo(f"installed in {packages_folder()}:")
+    click.echo(_("installed in {folder}:").format(folder=packages_folder()))
     for model in models:
         click.echo(f"  {model.source}→{model.target}  {model.version}")
     if not models:
-        click.echo("  none (brochures models install PATH.argosmodel)")
+        click.echo("  " + _("none (brochures models install PATH.argosmodel)"))
     try:
         languages = load_project(project_dir).settings.languages
     except ConfigError:
         return  # not in a project: the pairs are all there is to say
-    click.echo("the project's languages:")
+    click.echo(_("the project's languages:"))
     for lang, route in reach(models, languages).items():
-        how = f"reached: {route.path}" if route else "needs a human translator"
+        how = (
+            _("reached: {path}").format(path=route.path) if route else _("needs a human translator")
+        )
         click.echo(f"  {lang:4} {how}")
 
 
@@ -618,13 +753,24 @@ def models_install(package_file: Path | None, online_lang: str | None) -> None:
     from brochures.translation.models import install_file, install_online
 
     if (package_file is None) == (online_lang is None):
-        raise click.UsageError("give either a package file or --online LANG")
+        raise click.UsageError(_("give either a package file or --online LANG"))
     done = [install_file(package_file)] if package_file else install_online(str(online_lang))
     for model, replaced in done:
-        was = f" (replaced {', '.join(m.version for m in replaced)})" if replaced else ""
-        click.echo(f"installed {model.source}→{model.target} {model.version}{was}")
+        was = (
+            " " + _("(replaced {versions})").format(versions=", ".join(m.version for m in replaced))
+            if replaced
+            else ""
+        )
+        click.echo(
+            _("installed {pair} {version}").format(
+                pair=f"{model.source}→{model.target}", version=model.version
+            )
+            + was
+        )
     if online_lang and not done:
-        click.echo(f"'{online_lang}' is already reached by the installed models")
+        click.echo(
+            _("'{lang}' is already reached by the installed models").format(lang=online_lang)
+        )
 
 
 def main() -> None:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
+# The tool speaks the user's language (brochures/i18n.py): the tests read English unless one
+# asks for German (tests/test_i18n.py), whatever the machine's locale.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
 
-from brochures.build import BuildReport, build
-from brochures.cli import cli
-from brochures.rendering.jobs import JobResult
+import pytest  # noqa: E402
+from click.testing import CliRunner, Result  # noqa: E402
+
+from brochures.build import BuildReport, build  # noqa: E402
+from brochures.cli import cli  # noqa: E402
+from brochures.rendering.jobs import JobResult  # noqa: E402
 
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).parent.parent
