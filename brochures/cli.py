@@ -225,7 +225,11 @@ def build_command(
             progress.update(bar, advance=1, description=name)
         if result.ok and not console.is_terminal:
             console.print(
-                _("built {name} ({pages} pages, {seconds:.2f} s; {reason})").format(
+                ngettext(
+                    "built {name} ({pages} page, {seconds:.2f} s; {reason})",
+                    "built {name} ({pages} pages, {seconds:.2f} s; {reason})",
+                    result.pages,
+                ).format(
                     name=name, pages=result.pages, seconds=result.seconds, reason=result.reason
                 )
             )

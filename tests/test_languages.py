@@ -72,7 +72,7 @@ def test_arabic_pdf_is_rtl_with_ltr_islands_notice_and_fallback(arabic: Path) ->
     result = run(arabic, "build", "--lang", "ar", "--edition", "single")
     assert result.exit_code == 0, result.output
     assert (
-        "eltern.ar: 1 texts shown in German (outdated or missing): eltern-informieren/wandel"
+        "eltern.ar: 1 text shown in German (outdated or missing): eltern-informieren/wandel"
         in " ".join(result.output.split())
     )
     flyer = text(pdf(arabic, "jugend.ar"))
