@@ -438,6 +438,50 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     Console().print(table)
 
 
+@cli.group("review", invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The address reviewers use (e.g. https://review.example.org behind a reverse proxy).",
+)
+@click.pass_context
+def review_group(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
+    """Serve the review page: prints the office's link (every language), then serves until
+    Ctrl-C. Logs go to stderr."""
+    if ctx.invoked_subcommand is None:
+        from brochures.review.server import serve
+
+        serve(ctx.obj, host, port, base_url)
+
+
+@review_group.command("invite")
+@click.argument("langs", nargs=-1, required=True, metavar="LANG...")
+@click.option("--name", required=True, help="The reviewer's name (recorded with each approval).")
+@click.option("--base-url", metavar="URL", help="The address reviewers use.")
+@click.pass_obj
+def review_invite(project_dir: Path, langs: tuple[str, ...], name: str, base_url: str | None):
+    """Create a reviewer link for LANG...; prints it as the last line."""
+    from brochures.review.tokens import invite_link
+
+    click.echo(invite_link(project_dir, list(langs), name, base_url))
+
+
+@review_group.command("revoke")
+@click.argument("name")
+@click.pass_obj
+def review_revoke(project_dir: Path, name: str) -> None:
+    """End every link (and open session) of the reviewer NAME."""
+    from brochures.review.tokens import revoke
+
+    removed = revoke(project_dir, name)
+    if not removed:
+        click.echo(f"no link for '{name}'", err=True)
+        sys.exit(1)
+    click.echo(f"revoked {removed} link(s) of {name}")
+
+
 @cli.command("import-synopsis")
 @click.argument("synopsis", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
