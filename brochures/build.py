@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -9,12 +10,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from jinja2 import Environment
 
 from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates, load_project
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
+from brochures.files import build_lock
 from brochures.languages import SOURCE_LANGUAGE, check_code, document_stacks, language
 from brochures.publishing import keys, publish
 from brochures.rendering import checks, forkserver, render
@@ -24,6 +27,7 @@ from brochures.translation.catalogs import USABLE, CatalogTexts, Lookup, State, 
 
 EDITIONS = ("single", "bilingual")
 PROFILES = ("screen", "print")
+T = TypeVar("T")
 PROFILE_DIRS = {"screen": "pdf", "print": "print"}  # build/<dir>/<brochure>/<brochure>.<tag>.pdf
 
 
@@ -61,6 +65,18 @@ class Page:
     result: JobResult
 
 
+def holding_build_lock(function: Callable[..., T]) -> Callable[..., T]:
+    """Run a command that writes a project's build/ under its lock (`files.build_lock`)."""
+
+    @functools.wraps(function)
+    def locked(root: Path, *args, **kwargs) -> T:
+        with build_lock(Path(root)):
+            return function(root, *args, **kwargs)
+
+    return locked
+
+
+@holding_build_lock
 def build(
     root: Path,
     brochures: list[str] | None = None,

@@ -575,6 +575,7 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     stitch: print both sides, fold, staple in the middle), into build/print/<brochure>/."""
     from brochures.content.project import load_project
     from brochures.errors import ConfigError, Problem
+    from brochures.files import build_lock
     from brochures.languages import check_code, language
     from brochures.rendering.impose import impose
 
@@ -598,7 +599,8 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
         )
     source = project.build_dir / "pdf" / brochure_id / f"{brochure_id}.{lang}.pdf"
     target = project.build_dir / "print" / brochure_id / f"{brochure_id}.{lang}.imposed.pdf"
-    sides = impose(source, target, language(lang).direction == "rtl")
+    with build_lock(project.root):
+        sides = impose(source, target, language(lang).direction == "rtl")
     click.echo(
         ngettext(
             "wrote {path} ({count} sheet side)", "wrote {path} ({count} sheet sides)", sides

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
+import json
 import os
-import pickle
+import stat
+import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from brochures.errors import BrochuresError, Problem
 
 T = TypeVar("T")
 
@@ -24,26 +31,131 @@ def user_cache(name: str) -> Path:
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
+# Cache entries are JSON: reading one can never run code (a pickle can), whoever wrote it.
+CACHE_SUFFIX = ".json"
 
-def read_cached(path: Path, kind: type[T]) -> T | None:
-    """A value kept in the user cache by `write_cached`, if it is there, readable and of `kind`;
-    a damaged or foreign file counts as none (the caller makes the value again)."""
-    try:
-        value = pickle.loads(path.read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+
+def cache_folder_trusted(folder: Path) -> bool:
+    """Whether a user-cache folder may be used: it and the tool's folder above it are real
+    folders owned by this user and writable by nobody else (a shared XDG_CACHE_HOME, a CI cache
+    restored from someone's pull request). Missing folders are made owner-only. Told once."""
+    key = str(folder)
+    if key not in _TRUSTED:
+        _TRUSTED[key] = _check_trusted(folder)
+    return _TRUSTED[key]
+
+
+_TRUSTED: dict[str, bool] = {}
+
+
+def _check_trusted(folder: Path) -> bool:
+    with contextlib.suppress(OSError):
+        folder.parent.parent.mkdir(parents=True, exist_ok=True)
+    for each in (folder.parent, folder):
+        try:
+            each.mkdir(mode=0o700, exist_ok=True)
+            info = each.lstat()
+        except OSError:
+            return False
+        if (
+            not stat.S_ISDIR(info.st_mode)
+            or info.st_uid != os.geteuid()
+            or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        ):
+            print(
+                f"warning: user cache {each} is not used: it must be a folder owned by you "
+                "and writable by nobody else",
+                file=sys.stderr,
+            )
+            return False
+    return True
+
+
+def read_cached(path: Path, decode: Callable[[Any], T]) -> T | None:
+    """A value kept in the user cache by `write_cached`: its JSON (after a line with its
+    digest), turned into the value by `decode`. A missing, damaged or foreign entry (bad JSON,
+    a wrong digest, or `decode` raises) counts as none: the caller makes the value again.
+    Nothing is read from a folder others could write."""
+    if not cache_folder_trusted(path.parent):
         return None
-    if not isinstance(value, kind):
+    try:
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            digest, _, text = handle.read().partition(b"\n")
+            if digest.decode("ascii") != _digest(path, text):
+                return None  # damaged, or an entry of another name
+            value = decode(json.loads(text))
+    except Exception:  # any damage is a miss, never an error
         return None
     used(path)
     return value
 
 
-def write_cached(path: Path, value: object) -> None:
-    """Keep a value in the user cache, atomically; a cache that cannot be written is no error.
-    Entries of the same folder that were not used for CACHE_DAYS are removed meanwhile."""
-    with contextlib.suppress(OSError):
-        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def _digest(path: Path, text: bytes) -> str:
+    """The check line of a cache entry: SHA-256 over its name and JSON text (a flipped bit or an
+    entry copied under another name is a miss)."""
+    return hashlib.sha256(path.name.encode() + b"\0" + text).hexdigest()
+
+
+def write_cached(path: Path, data: object) -> None:
+    """Keep plain data (JSON: dicts, lists, strings, numbers) in the user cache, atomically; a
+    cache that cannot be written is no error. Entries of the same folder that were not used for
+    CACHE_DAYS are removed meanwhile."""
+    if not cache_folder_trusted(path.parent):
+        return
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        write_atomic(path, f"{_digest(path, text)}\n".encode() + text, mode=0o600)
         prune_cache(path.parent)
+
+
+def cache_secret() -> bytes | None:
+    """A per-user secret that authenticates cache entries which are code by nature (Jinja2's
+    compiled templates): 32 random bytes in `$XDG_STATE_HOME/brochures/cache.key`, outside the
+    cache folder (a restored or shared cache does not bring it along), owner-only. None when it
+    cannot be made or is not safe: such entries are then not cached at all."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    path = Path(base) / "brochures" / "cache.key"
+    if str(path) not in _SECRET:
+        _SECRET[str(path)] = _read_or_make_secret(path)
+    return _SECRET[str(path)]
+
+
+_SECRET: dict[str, bytes | None] = {}
+
+
+def _read_or_make_secret(path: Path) -> bytes | None:
+    folder = path.parent
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if not path.exists():
+            fd, tmp = tempfile.mkstemp(dir=folder)  # owner-only
+            try:
+                os.write(fd, os.urandom(32))
+                os.fsync(fd)
+                os.close(fd)
+                with contextlib.suppress(FileExistsError):  # another process made one first
+                    os.link(tmp, path)
+            finally:
+                os.unlink(tmp)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        try:
+            info = os.fstat(fd)
+            secret = os.read(fd, 64)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    if (
+        not stat.S_ISREG(info.st_mode)
+        or info.st_uid != os.geteuid()
+        or info.st_mode & 0o077
+        or len(secret) != 32
+    ):
+        return None
+    return secret
 
 
 # Every distinct input leaves an entry in the user cache (each edit of the concept, each test
@@ -79,14 +191,14 @@ def prune_cache(folder: Path, now: float | None = None) -> None:
                     entry.unlink()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, mode: int = 0o666) -> None:
     """Write `data` to a temporary file beside `path`, fsync it, then rename it over `path`. The
     file gets the permissions a plain write would give it (readable by a web server), not the
     temporary file's owner-only ones."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        os.fchmod(fd, mode & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -100,3 +212,110 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+# ---- locks: one writer at a time for build/ and for each catalog ----
+
+LOCK_WAIT = 60.0  # seconds a second writer waits before it gives up (exit status 2)
+
+
+class Locked(BrochuresError):
+    """Another process holds the lock on what this command would write."""
+
+
+_HELD: dict[str, int] = {}  # folders this process holds locked, with how often (locks nest)
+
+
+@contextlib.contextmanager
+def locked(
+    folder: Path,
+    what: str,
+    wait: float | None = None,
+    waiting: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (`flock` on the folder itself: no lock file is written,
+    so a command that stops with an input error leaves nothing behind) while the block writes
+    `what`. If another process holds it, say so once (`waiting`, default stderr), wait up to
+    `wait` seconds, then raise `Locked` naming that process. The lock ends with the block or
+    with the process (also when it is killed); nesting in one process is allowed."""
+    wait = LOCK_WAIT if wait is None else wait
+    key = os.path.realpath(folder)
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise Locked(Problem(folder, None, f"cannot lock {what}: {exc.strerror}")) from None
+    try:
+        deadline = None
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = lock_holder(fd)
+                if deadline is None:
+                    deadline = time.monotonic() + wait
+                    say = waiting or (lambda text: print(text, file=sys.stderr, flush=True))
+                    say(f"{what} is in use by {holder}; waiting up to {wait:.0f} s")
+                if time.monotonic() >= deadline:
+                    raise Locked(
+                        Problem(
+                            None,
+                            None,
+                            f"{what} is in use by {holder} (waited {wait:.0f} s); "
+                            "try again when it has finished",
+                        )
+                    ) from None
+                time.sleep(0.1)
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def lock_holder(fd: int) -> str:
+    """Which process holds the flock on the file of `fd` ("process 1234"), from /proc/locks."""
+    info = os.fstat(fd)
+    try:
+        lines = Path("/proc/locks").read_text(encoding="ascii", errors="replace").splitlines()
+    except OSError:
+        return "another process"
+    for line in lines:
+        fields = line.split()
+        if "->" in fields or len(fields) < 6 or fields[1] != "FLOCK":
+            continue  # a waiter, or another kind of lock
+        try:
+            major, minor, inode = fields[5].split(":")
+            pid = int(fields[4])
+            same = (int(major, 16), int(minor, 16), int(inode)) == (
+                os.major(info.st_dev),
+                os.minor(info.st_dev),
+                info.st_ino,
+            )
+        except ValueError:
+            continue
+        if same and pid != os.getpid():
+            return f"process {pid}"
+    return "another process"
+
+
+def build_lock(root: Path, wait: float | None = None) -> contextlib.AbstractContextManager:
+    """The lock every command that writes a project's build/ holds (build, impose, proof)."""
+    return locked(root, f"{root / 'build'}/", wait)
+
+
+def catalog_lock(catalog: Path, wait: float | None = None) -> contextlib.AbstractContextManager:
+    """The lock every writer of one catalog holds while it reads, changes and writes it (catalog
+    update and import, translate, review saves). Locks the catalog's folder (made if missing)."""
+    with contextlib.suppress(OSError):
+        catalog.parent.mkdir(parents=True, exist_ok=True)
+    return locked(catalog.parent, f"catalog {catalog}", wait)

@@ -150,7 +150,7 @@ def test_a_font_files_characters_are_kept_until_the_file_changes(
     first = checks._cmap(str(font))
     assert first == frozenset(TTFont(arabic).getBestCmap())
     assert 0x0627 in first  # ARABIC LETTER ALEF
-    assert len(list(font_cache.glob("cmap-*.pickle"))) == 1
+    assert len(list(font_cache.glob("cmap-*.json"))) == 1
     checks._cmap.cache_clear()
     assert checks._cmap(str(font)) == first  # from the user cache
     font.write_bytes(Path(latin).read_bytes())  # another font under the same name
@@ -158,7 +158,7 @@ def test_a_font_files_characters_are_kept_until_the_file_changes(
     checks._cmap.cache_clear()
     second = checks._cmap(str(font))
     assert second == frozenset(TTFont(latin).getBestCmap()) != first
-    assert len(list(font_cache.glob("cmap-*.pickle"))) == 2
+    assert len(list(font_cache.glob("cmap-*.json"))) == 2
 
 
 def test_fontconfig_answers_are_kept_until_a_font_folder_changes(

@@ -92,6 +92,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty user cache (XDG_CACHE_HOME) for this test; returns this tool's folder in it."""
     base = tmp_path / "xdg-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(base))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # the cache's secret
     return base / "brochures"
 
 
@@ -378,7 +379,7 @@ def test_yaml_is_parsed_once_then_read_from_the_cache(
 ) -> None:
     first, problems = yamlfile.load(CONCEPT, "source/konzept.yaml")
     assert first is not None and not problems and first.lines
-    [cached] = (cache / "yaml").glob("*.pickle")
+    [cached] = (cache / "yaml").glob("*.json")
 
     def no_parser(*args, **kwargs):
         raise AssertionError("an unchanged YAML text is not parsed again")
@@ -395,7 +396,7 @@ def test_yaml_is_parsed_once_then_read_from_the_cache(
 def test_corrupted_yaml_cache_is_ignored(cache: Path, garbage: str) -> None:
     first, _ = yamlfile.load(CONCEPT)
     assert first is not None
-    [cached] = (cache / "yaml").glob("*.pickle")
+    [cached] = (cache / "yaml").glob("*.json")
     good = cached.read_bytes()
     spoilt = {"bytes": b"\x00garbage\xff" * 10, "empty": b"", "truncated": good[: len(good) // 2]}
     cached.write_bytes(spoilt[garbage])
@@ -425,7 +426,7 @@ def test_yaml_with_a_problem_is_never_cached(
         assert message in problems[0].message
         reported.append(problems)
     assert reported[0] == reported[1] == reported[2]
-    assert not list((cache / "yaml").glob("*.pickle"))
+    assert not list((cache / "yaml").glob("*.json"))
 
 
 HEADER = """\
@@ -450,7 +451,7 @@ def test_catalog_is_checked_and_parsed_once_then_read_from_the_cache(
 ) -> None:
     first = catalogs.parse_catalog(HEADER, DISPLAY)
     assert [(e.msgctxt, e.msgstr) for e in first] == [("gruss", "Hello")]
-    [cached] = (cache / "catalogs").glob("*.pickle")
+    [cached] = (cache / "catalogs").glob("*.json")
 
     def no_check(*args, **kwargs):
         raise AssertionError("an unchanged catalog is not checked again")
@@ -476,13 +477,13 @@ def test_catalog_msgfmt_rejects_is_reported_with_its_line_every_time(cache: Path
         ), problems
         reported.append(problems)
     assert reported[0] == reported[1] == reported[2]
-    assert not list((cache / "catalogs").glob("*.pickle"))
+    assert not list((cache / "catalogs").glob("*.json"))
 
 
 @pytest.mark.parametrize("garbage", ["bytes", "truncated", "another object"])
 def test_corrupted_catalog_cache_is_ignored(cache: Path, garbage: str) -> None:
     catalogs.parse_catalog(HEADER, DISPLAY)
-    [cached] = (cache / "catalogs").glob("*.pickle")
+    [cached] = (cache / "catalogs").glob("*.json")
     good = cached.read_bytes()
     spoilt = {
         "bytes": b"\x00garbage\xff" * 10,
@@ -501,7 +502,7 @@ def test_cache_entries_unused_for_a_month_are_removed_at_most_once_a_day(cache: 
 
     folder = cache / "yaml"
     day = 24 * 3600
-    entries = {name: folder / f"{name}.pickle" for name in ("unused", "recent", "read", "other")}
+    entries = {name: folder / f"{name}.json" for name in ("unused", "recent", "read", "other")}
     for path in entries.values():
         write_cached(path, {"value": path.stem})
     month_ago = os.stat(entries["recent"]).st_mtime - (CACHE_DAYS + 1) * day
@@ -509,16 +510,16 @@ def test_cache_entries_unused_for_a_month_are_removed_at_most_once_a_day(cache: 
         os.utime(entries[name], (month_ago, month_ago))
     (cache / ".yaml.pruned").unlink()  # as if the last pruning was long ago
     assert read_cached(entries["read"], dict) == {"value": "read"}  # a use: kept
-    write_cached(folder / "new.pickle", {"value": "new"})
+    write_cached(folder / "new.json", {"value": "new"})
     assert sorted(p.name for p in folder.iterdir()) == [
-        "new.pickle",
-        "read.pickle",
-        "recent.pickle",
+        "new.json",
+        "read.json",
+        "recent.json",
     ]
     # the next write the same day does not look through the folder again
     write_cached(entries["other"], {"value": "other"})
     os.utime(entries["other"], (month_ago, month_ago))
-    write_cached(folder / "newer.pickle", {"value": "newer"})
+    write_cached(folder / "newer.json", {"value": "newer"})
     assert entries["other"].exists()
     prune_cache(folder, now=os.stat(cache / ".yaml.pruned").st_mtime + PRUNE_EVERY + 1)
     assert not entries["other"].exists() and entries["recent"].exists()
@@ -533,7 +534,7 @@ def test_hyphenation_patterns_are_kept_by_content_not_by_install(
     installed = Path(pyphen.LANGUAGES[name])
     monkeypatch.setattr(pyphen, "hdcache", {})
     workers.warm_hyphenation(["de"])
-    [kept] = (cache / "hyphenation").glob("*.pickle")
+    [kept] = (cache / "hyphenation").glob("*.json")
     assert pyphen.hdcache[installed].patterns == pyphen.HyphDict(installed).patterns
     # the same dictionary in a fresh install (a new venv): another path, another time
     reinstalled = tmp_path / "reinstalled" / installed.name
@@ -548,7 +549,7 @@ def test_hyphenation_patterns_are_kept_by_content_not_by_install(
 
     monkeypatch.setattr(pyphen.HyphDict, "__init__", no_parsing)  # unpickling does not call it
     workers.warm_hyphenation(["de"])
-    assert [p.name for p in (cache / "hyphenation").glob("*.pickle")] == [kept.name]
+    assert [p.name for p in (cache / "hyphenation").glob("*.json")] == [kept.name]
     assert pyphen.hdcache[reinstalled].patterns
 
 
@@ -575,7 +576,7 @@ def test_template_syntax_error_after_a_build_is_still_reported(project: Path, ca
     assert result.exit_code == 0, result.output
     compiled = render._BytecodeCache()
     key = compiled.get_cache_key("formats/a4-flyer.html.j2", str(flyer.resolve()))
-    assert (cache / "jinja2" / (compiled.pattern % key)).is_file()  # kept compiled
+    assert compiled.entry_path(key).is_file()  # kept compiled
     lines = good.splitlines(keepends=True)
     flyer.write_text("".join([*lines[:2], "{% if %}\n", *lines[2:]]), encoding="utf-8")
     before = snapshot(project / "build")

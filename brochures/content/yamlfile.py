@@ -70,8 +70,8 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     if text is None:
         return None, problems
     cached = _cache_path(text)
-    parsed = read_cached(cached, tuple)
-    if parsed is not None and len(parsed) == 2:
+    parsed = read_cached(cached, _decode)
+    if parsed is not None:
         return YamlDocument(path, display, *parsed), []
     try:
         node = YAML(typ="rt", pure=True).compose(text)
@@ -93,7 +93,7 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     doc = YamlDocument(path, display, None)
     doc.data = _plain(node, (), doc, problems)
     if not problems:
-        write_cached(cached, (doc.data, doc.lines))
+        write_cached(cached, [doc.data, [[list(loc), line] for loc, line in doc.lines.items()]])
     return doc, problems
 
 
@@ -103,7 +103,18 @@ def _cache_path(text: str) -> Path:
     ruamel.yaml's version."""
     stamp = hashlib.sha256(Path(__file__).read_bytes())
     stamp.update(f"{ruamel_version}\n{text}".encode())
-    return user_cache("yaml") / f"{stamp.hexdigest()}.pickle"
+    return user_cache("yaml") / f"{stamp.hexdigest()}.json"
+
+
+def _decode(entry: Any) -> tuple[Any, dict[Path_, int]]:
+    """A cache entry back into data and lines; anything else in the file raises (a miss)."""
+    data, pairs = entry
+    lines = {}
+    for loc, line in pairs:
+        if not all(isinstance(p, str | int) for p in loc) or type(line) is not int:
+            raise ValueError("not a cache entry of YAML lines")
+        lines[tuple(loc)] = line
+    return data, lines
 
 
 _UNCLOSED = {

@@ -11,7 +11,7 @@ import unicodedata
 from functools import cache
 from html import unescape as html_unescape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brochures.files import read_cached, user_cache, write_cached
 
@@ -81,11 +81,17 @@ def font_file(family: str) -> str | None:
 def _font_files() -> dict[str, str]:
     """Families fontconfig resolved before ("": not installed), kept in the user cache while no
     font folder or fontconfig configuration changed (fc-match is a process per family: 5 ms)."""
-    return read_cached(_font_files_path(), dict) or {}
+    return read_cached(_font_files_path(), _families) or {}
+
+
+def _families(entry: Any) -> dict[str, str]:
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in entry.items()):
+        raise ValueError("not a cache entry of font files")
+    return entry
 
 
 def _font_files_path() -> Path:
-    return user_cache("fonts") / f"files-{fontconfig_stamp()}.pickle"
+    return user_cache("fonts") / f"files-{fontconfig_stamp()}.json"
 
 
 @cache
@@ -116,16 +122,22 @@ def _cmap(path: str) -> frozenset[int]:
     (reading a Noto font's cmap with fontTools takes 15-20 ms, importing fontTools as long)."""
     stat = os.stat(path)
     name = hashlib.sha256(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
-    cached_path = user_cache("fonts") / f"cmap-{name[:32]}.pickle"
-    cached = read_cached(cached_path, frozenset)
+    cached_path = user_cache("fonts") / f"cmap-{name[:32]}.json"
+    cached = read_cached(cached_path, _characters)
     if cached is not None:
         return cached
     from fontTools.ttLib import TTFont  # only when checking glyphs
 
     with TTFont(path, fontNumber=0) as font:  # closed at once: no ResourceWarning later
         characters = frozenset((font.getBestCmap() or {}).keys())
-    write_cached(cached_path, characters)
+    write_cached(cached_path, sorted(characters))
     return characters
+
+
+def _characters(entry: Any) -> frozenset[int]:
+    if not all(type(c) is int for c in entry):
+        raise ValueError("not a cache entry of characters")
+    return frozenset(entry)
 
 
 @cache

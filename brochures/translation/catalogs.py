@@ -19,7 +19,7 @@ from jinja2.ext import babel_extract
 
 from brochures.content.project import Project
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
-from brochures.files import read_cached, user_cache, write_atomic, write_cached
+from brochures.files import catalog_lock, read_cached, user_cache, write_atomic, write_cached
 from brochures.languages import SOURCE_LANGUAGE
 from brochures.translation.messages import MessageIssue, message_issues
 
@@ -236,15 +236,66 @@ def parse_catalog(text: str, display: str) -> polib.POFile:
         raise EnvironmentProblem("msgfmt not found: install GNU gettext (apt-get install gettext)")
     tool = Path(msgfmt).resolve().stat()
     stamp = f"{tool.st_size}:{tool.st_mtime_ns}:{polib.__version__}\n{text}"
-    cached = user_cache("catalogs") / f"{hashlib.sha256(stamp.encode()).hexdigest()}.pickle"
-    po = read_cached(cached, polib.POFile)
+    cached = user_cache("catalogs") / f"{hashlib.sha256(stamp.encode()).hexdigest()}.json"
+    po = read_cached(cached, _decode_catalog)
     if po is not None:
         return po
     problems = msgfmt_check(text, display)
     if problems:
         raise CatalogError(problems)
     po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=78)
-    write_cached(cached, po)  # without a cache, the next build checks and parses again
+    write_cached(cached, _encode_catalog(po))  # else the next build checks and parses again
+    return po
+
+
+# A parsed catalog as plain data for the user cache (JSON: reading it cannot run code).
+_ENTRY_TEXTS = ("msgid", "msgstr", "msgid_plural", "comment", "tcomment")
+_ENTRY_OPTIONAL = ("msgctxt", "previous_msgctxt", "previous_msgid", "previous_msgid_plural")
+
+
+def _encode_catalog(po: polib.POFile) -> dict:
+    entries = []
+    for e in po:
+        entry = {name: getattr(e, name) for name in (*_ENTRY_TEXTS, *_ENTRY_OPTIONAL)}
+        entry["msgstr_plural"] = [[n, text] for n, text in e.msgstr_plural.items()]
+        entry["occurrences"] = [list(o) for o in e.occurrences]
+        entry["flags"] = list(e.flags)
+        entry["obsolete"] = bool(e.obsolete)
+        entry["linenum"] = e.linenum
+        entries.append(entry)
+    return {
+        "header": po.header,
+        "metadata": po.metadata,
+        "fuzzy": po.metadata_is_fuzzy if isinstance(po.metadata_is_fuzzy, list) else None,
+        "encoding": po.encoding,
+        "entries": entries,
+    }
+
+
+def _decode_catalog(data: dict) -> polib.POFile:
+    """The cache entry back into a POFile; anything not shaped like one raises (a miss)."""
+
+    def text(value: object, optional: bool = False) -> str | None:
+        if isinstance(value, str) or (optional and value is None):
+            return value
+        raise ValueError("not a cache entry of a catalog")
+
+    po = polib.POFile(wrapwidth=78, encoding=text(data["encoding"]))
+    po.header = text(data["header"])
+    po.metadata = {text(k): text(v) for k, v in data["metadata"].items()}
+    fuzzy = data["fuzzy"]
+    po.metadata_is_fuzzy = 0 if fuzzy is None else [text(f) for f in fuzzy]
+    for raw in data["entries"]:
+        fields: dict = {name: text(raw[name]) for name in _ENTRY_TEXTS}
+        fields.update({name: text(raw[name], optional=True) for name in _ENTRY_OPTIONAL})
+        fields["msgstr_plural"] = {int(n): text(t) for n, t in raw["msgstr_plural"]}
+        fields["occurrences"] = [(text(f), text(n)) for f, n in raw["occurrences"]]
+        fields["flags"] = [text(f) for f in raw["flags"]]
+        fields["obsolete"] = raw["obsolete"] is True
+        if raw["linenum"] is not None and type(raw["linenum"]) is not int:
+            raise ValueError("not a cache entry of a catalog")
+        fields["linenum"] = raw["linenum"]
+        po.append(polib.POEntry(**fields))
     return po
 
 
@@ -333,18 +384,20 @@ def serialise(po: polib.POFile) -> bytes:
 
 
 def write_catalog(catalog_path: Path, po: polib.POFile, read: bytes | None) -> None:
-    """Atomic write, refused if the file changed on disk since it was read."""
-    current = catalog_path.read_bytes() if catalog_path.exists() else None
-    if current != read:
-        raise CatalogChanged(
-            Problem(
-                catalog_path,
-                None,
-                "changed on disk after it was read "
-                "(saved in a translation tool meanwhile?); not overwritten",
+    """Atomic write, refused if the file changed on disk since it was read. The comparison and
+    the write happen under the catalog's lock, so two writers never both pass it."""
+    with catalog_lock(catalog_path):
+        current = catalog_path.read_bytes() if catalog_path.exists() else None
+        if current != read:
+            raise CatalogChanged(
+                Problem(
+                    catalog_path,
+                    None,
+                    "changed on disk after it was read "
+                    "(saved in a translation tool meanwhile?); not overwritten",
+                )
             )
-        )
-    write_atomic(catalog_path, serialise(po))
+        write_atomic(catalog_path, serialise(po))
 
 
 # ---- update ----
