@@ -11,7 +11,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -212,6 +212,113 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o666) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+# ---- project files: inside the project, regular, bounded ----
+
+# Folders outside a project that its files may name or link to: colour profiles (the print
+# profile in project.yaml) and fonts. The packaged default templates are added by the caller.
+SYSTEM_FOLDERS = (
+    Path("/usr/share/color"),
+    Path("/usr/local/share/color"),
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+)
+PROJECT_FOLDERS = ("source", "templates", "locales", "build")
+
+
+def inside(path: Path, folders: Iterable[Path]) -> bool:
+    """Whether `path` (resolved: every link followed) lies in one of `folders`."""
+    real = path.resolve()
+    return any(real.is_relative_to(folder.resolve()) for folder in folders)
+
+
+def links_leaving(
+    root: Path, names: Iterable[str] = PROJECT_FOLDERS, allowed: Iterable[Path] = ()
+) -> list[Problem]:
+    """Every symbolic link in the project's folders (`names`, themselves included) whose target
+    lies outside the project and outside `allowed` folders: a template linked to /etc/passwd, a
+    build/thumbs linked elsewhere, a catalog folder linked out. Links that stay inside are
+    followed and their targets looked through as well."""
+    root = root.resolve()
+    folders = [root, *allowed]
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    todo = [root / name for name in names]
+    while todo:
+        path = todo.pop()
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            if not inside(path, folders):
+                shown = path.relative_to(root) if path.is_relative_to(root) else path
+                problems.append(
+                    Problem(
+                        shown,
+                        None,
+                        f"is a symbolic link to {path.resolve()}, outside the project "
+                        "(links in a project must stay inside it)",
+                    )
+                )
+                continue
+            real = path.resolve()
+            if real.is_dir() and real not in seen:
+                seen.add(real)
+                todo += sorted(real.iterdir())
+        elif stat.S_ISDIR(info.st_mode) and path not in seen:
+            seen.add(path)
+            with contextlib.suppress(OSError):
+                todo += sorted(path.iterdir())
+    return sorted(problems, key=str)
+
+
+MiB = 1024 * 1024
+MAX_YAML_BYTES = 2 * MiB  # a source file (ruamel.yaml parses about 0.1 MB/s in pure Python)
+MAX_CATALOG_BYTES = 10 * MiB  # a gettext catalog
+MAX_TEMPLATE_BYTES = 1 * MiB  # a template
+
+
+class InputFileError(BrochuresError):
+    """A project file that cannot be read as one: missing, a folder, a pipe, too large."""
+
+
+def read_input(path: Path, display: str, limit: int) -> bytes:
+    """The bytes of a project file, read only if it is a regular file of at most `limit` bytes
+    (a FIFO would block forever, a device never end); anything else is an InputFileError."""
+
+    def fail(message: str) -> InputFileError:
+        return InputFileError(Problem(display, None, message))
+
+    try:
+        # O_NONBLOCK: opening a FIFO without a writer does not wait
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except PermissionError:
+        raise fail("cannot be read: permission denied") from None
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise fail("is a folder, expected a file")
+        raise fail("is not a regular file (a pipe, socket or device); refused")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > limit:
+            raise fail(
+                f"is {info.st_size / MiB:.1f} MB; files of this kind are limited to "
+                f"{limit / MiB:.0f} MB"
+            )
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise fail(f"cannot be read: {exc.strerror}") from None
+    if len(data) > limit:
+        raise fail(f"is larger than {limit / MiB:.0f} MB; files of this kind are limited to that")
+    return data
 
 
 # ---- locks: one writer at a time for build/ and for each catalog ----

@@ -8,6 +8,7 @@ at lines 28, 31, 34 and 38.
 
 from __future__ import annotations
 
+import os
 import pathlib
 from collections.abc import Callable
 from pathlib import Path
@@ -645,17 +646,17 @@ def test_not_a_project(tmp_path: Path) -> None:
 
 
 def test_unreadable_concept(basic: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """CI runs as root, where chmod does not stop reading: make read_bytes refuse this one file."""
+    """CI runs as root, where chmod does not stop reading: make opening this one file fail."""
     before = snapshot(basic)
     target = (basic / CONCEPT).resolve()
-    read_bytes = pathlib.Path.read_bytes
+    real_open = os.open
 
-    def refuse(self: Path) -> bytes:
-        if self.resolve() == target:
-            raise PermissionError(13, "Permission denied", str(self))
-        return read_bytes(self)
+    def refuse(path, *args, **kwargs):
+        if isinstance(path, str | pathlib.Path) and pathlib.Path(path).resolve() == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     results = [run(basic, "build"), run(basic, "list")]
     monkeypatch.undo()
     for result in results:

@@ -23,6 +23,7 @@ from brochures.content.concept import Concept, load_concept
 from brochures.content.model import Model, PlainText, Slug
 from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
+from brochures.files import SYSTEM_FOLDERS, inside, links_leaving
 from brochures.languages import SOURCE_LANGUAGE, check_code
 
 FORMAT_SUFFIX = ".html.j2"
@@ -60,6 +61,15 @@ def _check_color_profile(root: Path, settings: Settings, doc: YamlDocument) -> l
     path = color_profile_path(root, settings)
     if path is None:
         return []
+    if not inside(path, [root, *SYSTEM_FOLDERS]):
+        folders = ", ".join(str(f) for f in SYSTEM_FOLDERS if "color" in f.name)
+        return [
+            doc.problem(
+                ("print_color_profile",),
+                f"print_color_profile: {path} is outside the project and the colour-profile "
+                f"folders ({folders})",
+            )
+        ]
     try:
         header = path.read_bytes()[:20]
     except OSError as exc:
@@ -168,7 +178,9 @@ def load_project(root: Path) -> Project:
     root = root.resolve()
     if not (root / "source").is_dir():
         raise ConfigError(Problem(root, None, "not a brochures project (no source/ folder)"))
-    problems: list[Problem] = []
+    # every file reached through the project stays inside it (or in the default templates)
+    problems: list[Problem] = links_leaving(root, allowed=[default_templates()])
+    raise_if(problems, ConfigError)
 
     settings_doc, found = load(root / "source" / "project.yaml", "source/project.yaml")
     problems += found

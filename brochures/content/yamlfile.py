@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,9 +13,22 @@ from ruamel.yaml import YAML
 from ruamel.yaml import __version__ as ruamel_version
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.tokens import (
+    FlowMappingEndToken,
+    FlowMappingStartToken,
+    FlowSequenceEndToken,
+    FlowSequenceStartToken,
+)
 
 from brochures.errors import Problem
-from brochures.files import read_cached, user_cache, write_cached
+from brochures.files import (
+    MAX_YAML_BYTES,
+    InputFileError,
+    read_cached,
+    read_input,
+    user_cache,
+    write_cached,
+)
 
 LINE_KEY = "__line__"
 """Key injected into every mapping: the 1-based line where the mapping starts."""
@@ -45,16 +59,15 @@ class YamlDocument:
         return Problem(self.display, self.line_of(loc), message)
 
 
-def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 text file, accepting a BOM and CRLF; report unreadable or non-UTF-8 files."""
+def read_text(
+    path: Path, display: str, limit: int = MAX_YAML_BYTES
+) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 text file, accepting a BOM and CRLF; report unreadable or non-UTF-8 files,
+    anything but a regular file, and files over `limit` bytes."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(display, None, "file not found")]
-    except IsADirectoryError:
-        return None, [Problem(display, None, "is a folder, expected a file")]
-    except PermissionError:
-        return None, [Problem(display, None, "cannot be read: permission denied")]
+        raw = read_input(path, display, limit)
+    except InputFileError as exc:
+        return None, exc.problems
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -74,7 +87,11 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     if parsed is not None:
         return YamlDocument(path, display, *parsed), []
     try:
+        if _too_deep(text):
+            return None, [Problem(display, None, f"nested deeper than {MAX_DEPTH} levels")]
         node = YAML(typ="rt", pure=True).compose(text)
+    except RecursionError:
+        return None, [Problem(display, None, f"nested too deeply (at most {MAX_DEPTH} levels)")]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -91,7 +108,7 @@ def load(path: Path, display: str | None = None) -> tuple[YamlDocument | None, l
     if node is None:
         return None, [Problem(display, None, "file is empty")]
     doc = YamlDocument(path, display, None)
-    doc.data = _plain(node, (), doc, problems)
+    doc.data = _plain(node, (), doc, problems, set())
     if not problems:
         write_cached(cached, [doc.data, [[list(loc), line] for loc, line in doc.lines.items()]])
     return doc, problems
@@ -124,8 +141,51 @@ _UNCLOSED = {
 }
 
 
-def _plain(node: Node, loc: Path_, doc: YamlDocument, problems: list[Problem]) -> Any:
+# Limits of a YAML file besides its size (files.MAX_YAML_BYTES): how deep mappings and lists
+# nest; aliases (`*name`) are refused, so an alias bomb ("billion laughs") cannot grow.
+MAX_DEPTH = 64
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    """Whether flow collections (`[…]`, `{…}`) nest deeper than MAX_DEPTH. ruamel.yaml's
+    composer recurses per level and its scanner slows down with depth (10,000 levels: 17 s,
+    then RecursionError), so this is known before parsing: brackets counted on the raw text
+    (quick, may count brackets inside strings), and only when that count is deep, YAML's own
+    tokens (exact)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match[0] in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest <= MAX_DEPTH:
+        return False
+    depth = 0
+    for token in YAML(typ="rt", pure=True).scan(text):
+        if isinstance(token, FlowSequenceStartToken | FlowMappingStartToken):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif isinstance(token, FlowSequenceEndToken | FlowMappingEndToken):
+            depth -= 1
+    return False
+
+
+def _plain(
+    node: Node, loc: Path_, doc: YamlDocument, problems: list[Problem], seen: set[int]
+) -> Any:
     line = node.start_mark.line + 1
+    if id(node) in seen:  # the composer gives an alias the node of its anchor
+        message = "YAML anchors and aliases (&name, *name) are not supported (anchor here)"
+        if not any(p.message == message for p in problems):
+            problems.append(Problem(doc.display, line, message))
+        return None
+    if len(loc) > MAX_DEPTH:
+        problems.append(Problem(doc.display, line, f"nested deeper than {MAX_DEPTH} levels"))
+        return None
+    if not isinstance(node, ScalarNode):
+        seen.add(id(node))
     doc.lines.setdefault(loc, line)
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {LINE_KEY: line}
@@ -139,11 +199,11 @@ def _plain(node: Node, loc: Path_, doc: YamlDocument, problems: list[Problem]) -
                 )
                 continue
             doc.lines[(*loc, key)] = key_line
-            result[key] = _plain(value_node, (*loc, key), doc, problems)
+            result[key] = _plain(value_node, (*loc, key), doc, problems, seen)
             doc.lines[(*loc, key)] = key_line
         return result
     if isinstance(node, SequenceNode):
-        return [_plain(item, (*loc, i), doc, problems) for i, item in enumerate(node.value)]
+        return [_plain(item, (*loc, i), doc, problems, seen) for i, item in enumerate(node.value)]
     return _scalar(node)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import os
@@ -26,11 +27,14 @@ from jinja2 import (
     TemplateSyntaxError,
     UndefinedError,
     nodes,
+    pass_context,
     select_autoescape,
 )
 from jinja2 import __version__ as jinja2_version
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.environment import TemplateModule
+from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from brochures.content.brochure import BrochureContent, Message
@@ -38,9 +42,13 @@ from brochures.content.model import sanitize_inline
 from brochures.content.project import FORMAT_SUFFIX
 from brochures.errors import Problem, TemplateError
 from brochures.files import (
+    MAX_TEMPLATE_BYTES,
+    InputFileError,
     cache_folder_trusted,
     cache_secret,
+    inside,
     prune_cache,
+    read_input,
     used,
     user_cache,
     write_atomic,
@@ -138,12 +146,48 @@ class _BytecodeCache(BytecodeCache):
             prune_cache(self.folder)
 
 
+class _FolderLoader(FileSystemLoader):
+    """Jinja2's FileSystemLoader that reads only regular files of at most MAX_TEMPLATE_BYTES
+    that really lie in its folder: a template linked to /etc/passwd (or a FIFO) is an input
+    error naming it, never content of a PDF."""
+
+    def get_source(self, environment: Environment, template: str):
+        pieces = split_template_path(template)
+        for searchpath in self.searchpath:
+            path = Path(searchpath, *pieces)
+            if not os.path.lexists(path):
+                continue
+            if not inside(path, [Path(searchpath)]):
+                raise TemplateError(
+                    Problem(
+                        path,
+                        None,
+                        f"is a symbolic link to {path.resolve()}, outside the template folder",
+                    )
+                )
+            raw = read_input(path, str(path), MAX_TEMPLATE_BYTES)
+            try:
+                source = raw.decode(self.encoding)
+            except UnicodeDecodeError:
+                raise TemplateError(Problem(path, None, "template is not valid UTF-8")) from None
+            mtime = os.path.getmtime(path)
+            return source, os.path.normpath(path), functools.partial(_unchanged, path, mtime)
+        raise TemplateNotFound(template)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return os.path.getmtime(path) == mtime
+    except OSError:
+        return False
+
+
 def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
     """Templates by name from the folders in order; `!default/...` always names the packaged one."""
     loader = ChoiceLoader(
         [
-            PrefixLoader({DEFAULT_PREFIX: FileSystemLoader(default_dir)}, delimiter="/"),
-            *(FileSystemLoader(d) for d in template_dirs),
+            PrefixLoader({DEFAULT_PREFIX: _FolderLoader(default_dir)}, delimiter="/"),
+            *(_FolderLoader(d) for d in template_dirs),
         ]
     )
     env = Environment(
@@ -169,7 +213,11 @@ def check_templates(env: Environment, template_dirs: list[Path]) -> None:
         for path in sorted(folder.rglob("*.j2")):
             name = path.relative_to(folder).as_posix()
             try:
-                source = path.read_text(encoding="utf-8-sig")
+                if not inside(path, [folder]):
+                    link = f"is a symbolic link to {path.resolve()}, outside the template folder"
+                    problems.append(Problem(path, None, link))
+                    continue
+                source = read_input(path, str(path), MAX_TEMPLATE_BYTES).decode("utf-8-sig")
                 bucket = cache.get_bucket(env, name, str(path), source) if cache else None
                 if bucket is None or bucket.code is None:  # not compiled before: compile now
                     code = env.compile(source, name, str(path))
@@ -180,8 +228,8 @@ def check_templates(env: Environment, template_dirs: list[Path]) -> None:
                 problems.append(Problem(path, exc.lineno, f"template syntax error: {exc.message}"))
             except UnicodeDecodeError:
                 problems.append(Problem(path, None, "template is not valid UTF-8"))
-            except PermissionError:
-                problems.append(Problem(path, None, "template cannot be read: permission denied"))
+            except InputFileError as exc:
+                problems += exc.problems
     if problems:
         raise TemplateError(problems)
 
@@ -259,6 +307,8 @@ class Texts(Protocol):
     def lookup(self, context: str | None, msgid: str) -> Lookup: ...
 
     def counts(self) -> dict[State, int]: ...
+
+    def failed_format(self, context: str | None, msgid: str, detail: str) -> Lookup: ...
 
 
 NOTICE_STATES = {State.UNREVIEWED, State.OUTDATED, State.MISSING}
@@ -392,20 +442,40 @@ def render_html(
         )
 
     # Template strings are plain text: escaped here, once (Jinja2 marks a translation safe).
-    def gettext(msgid: str) -> str:
-        looked = texts.lookup(None, msgid)
-        return _mark(str(escape(looked.text)), looked.fallback, located(None, msgid))
-
-    def pgettext(context: str, msgid: str) -> str:
+    def translated(context: str | None, msgid: str, variables: dict) -> str:
+        """A template string in the job's language, formatted with its variables (what
+        Jinja2's new-style gettext does). A translation whose formatting fails affects only
+        itself: German is shown and the failure is recorded on its entry."""
         looked = texts.lookup(context, msgid)
-        return _mark(str(escape(looked.text)), looked.fallback, located(context, msgid))
+        html = _mark(str(escape(looked.text)), looked.fallback, located(context, msgid))
+        if looked.fallback:
+            return html % variables  # German: a failure here is the template's own
+        try:
+            return html % variables
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            texts.failed_format(context, msgid, f"{type(exc).__name__}: {exc}")
+            return _mark(str(escape(msgid)), True, located(context, msgid)) % variables
 
-    def ngettext(singular: str, plural: str, n: int) -> str:
-        return gettext(singular if n == 1 else plural)
+    @pass_context
+    def gettext(__context: Context, __string: str, **variables) -> str:
+        return translated(None, __string, variables)
 
+    @pass_context
+    def pgettext(__context: Context, __string_ctx: str, __string: str, **variables) -> str:
+        return translated(__string_ctx, __string, variables)
+
+    @pass_context
+    def ngettext(
+        __context: Context, __singular: str, __plural: str, __num: int, **variables
+    ) -> str:
+        variables.setdefault("num", __num)
+        return translated(None, __singular if __num == 1 else __plural, variables)
+
+    # new-style gettext (variables as keywords), with the formatting done above
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext, ngettext, newstyle=True, pgettext=pgettext
+        lambda s: s, lambda s, p, n: s, newstyle=True, pgettext=lambda c, s: s
     )
+    env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext, pgettext=pgettext)
 
     def qr_code(url: str) -> Markup:
         """An inline SVG QR code in the profile's ink (recoloured: segno takes no CMYK)."""

@@ -19,7 +19,16 @@ from jinja2.ext import babel_extract
 
 from brochures.content.project import Project
 from brochures.errors import BrochuresError, EnvironmentProblem, Problem
-from brochures.files import catalog_lock, read_cached, user_cache, write_atomic, write_cached
+from brochures.files import (
+    MAX_CATALOG_BYTES,
+    InputFileError,
+    catalog_lock,
+    read_cached,
+    read_input,
+    user_cache,
+    write_atomic,
+    write_cached,
+)
 from brochures.languages import SOURCE_LANGUAGE
 from brochures.translation.messages import MessageIssue, message_issues
 
@@ -64,6 +73,13 @@ def state_of(entry: polib.POEntry) -> State:
     if "fuzzy" in entry.flags:
         return State.OUTDATED if entry.previous_msgid else State.UNREVIEWED
     return State.REVIEWED
+
+
+def formatted(context: str | None, entry: polib.POEntry) -> bool:
+    """Whether a text goes through `%` formatting: template strings (`_()`, no context) and
+    anything flagged python-format. Concept and brochure texts (with their id as context) are
+    shown as they are, so a lone `%` is fine there ("30 %", Turkish "%30")."""
+    return not context or "python-format" in entry.flags
 
 
 def key_of(context: str | None, msgid: str) -> tuple[str, str]:
@@ -209,9 +225,9 @@ class LoadedCatalog:
 def read_catalog(path: Path, display: str, lang: str | None) -> LoadedCatalog:
     """Read and strictly validate a catalog; a BOM and CRLF are accepted."""
     try:
-        raw = path.read_bytes()
-    except PermissionError:
-        raise CatalogError(Problem(display, None, "cannot be read: permission denied")) from None
+        raw = read_input(path, display, MAX_CATALOG_BYTES)
+    except InputFileError as exc:
+        raise CatalogError(exc.problems) from None
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
@@ -554,7 +570,7 @@ class CatalogTexts:
         if entry is not None and entry.msgid != msgid and entry.msgstr:
             state = State.OUTDATED  # the catalog was not updated since the German changed
         if state in USABLE and entry is not None:
-            issues = tuple(message_issues(msgid, entry.msgstr))
+            issues = tuple(message_issues(msgid, entry.msgstr, formatted(context, entry)))
             translated = entry.msgstr  # escaped or sanitised by the renderer, which knows how
             flagged = machine_flag(entry)  # the engine lost a protected piece: German until review
             if flagged is not None:
@@ -566,6 +582,17 @@ class CatalogTexts:
             result = Lookup(msgid, state, True)
         self.seen[key] = result
         return result
+
+    def failed_format(self, context: str | None, msgid: str, detail: str) -> Lookup:
+        """A translation whose `%` formatting failed while rendering (what the message checks
+        did not foresee): from now on German, with an error naming it (a reviewed entry fails
+        its job, like any failing message check)."""
+        key = key_of(context, msgid)
+        looked = self.seen.get(key) or self.lookup(context, msgid)
+        issue = MessageIssue("error", "placeholders", f"formatting failed: {detail}")
+        failed = Lookup(msgid, looked.state, True, (*looked.issues, issue))
+        self.seen[key] = failed
+        return failed
 
     @property
     def has_translations(self) -> bool:
@@ -630,7 +657,7 @@ def check_messages(project: Project) -> list[CheckRow]:
         for (context, msgid), entry in CatalogTexts(lang, po).entries.items():
             if state_of(entry) not in USABLE:
                 continue
-            for issue in message_issues(entry.msgid, entry.msgstr):
+            for issue in message_issues(entry.msgid, entry.msgstr, formatted(context, entry)):
                 rows.append(
                     CheckRow(lang, context or msgid, issue.severity, issue.check, issue.detail)
                 )
