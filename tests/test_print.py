@@ -311,6 +311,11 @@ def test_uncovered_character_fails_the_glyph_gate(basic: Path) -> None:
 
 
 def test_a_long_translation_that_spills_off_the_flyer_fails_page_fit(basic: Path) -> None:
+    # a German paragraph of 15 sentences (its translation may be up to 10x as long)
+    konzept = basic / "source/konzept.yaml"
+    german = "Ein Abschluss verbessert die Chancen auf eine Ausbildung."
+    text = konzept.read_text(encoding="utf-8")
+    konzept.write_text(text.replace(german, " ".join([german] * 15)), encoding="utf-8")
     long_text = " ".join(["A school-leaving certificate improves the chances of training."] * 120)
     translate(basic, "en", "jugendliche-foerdern/chancen", long_text)
     result = run(basic, "build", "--lang", "en", "--lang", "de", "--edition", "single")

@@ -10,7 +10,7 @@ from brochures.content.project import Project
 from brochures.errors import BrochuresError, Problem
 from brochures.files import write_atomic
 from brochures.review import store
-from brochures.translation.catalogs import State
+from brochures.translation.catalogs import State, formatted
 
 FORMATS = ("xliff", "docx")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a review file of every brochure is well below 1 MB
@@ -163,7 +163,7 @@ def import_file(project: Project, path: Path, reviewer: str | None) -> ImportRep
             continue
         else:  # a new text, or the same one approved or sent back
             change = store.Change(unit.id, unit.target, unit.reviewed)
-        checks = store.checks_of(entry.msgid, unit.target)
+        checks = store.checks_of(entry.msgid, unit.target, formats=formatted(entry.msgctxt, entry))
         if any(c["severity"] == "error" for c in checks):
             report.refused.append((unit.id, checks))
             if unit.id in report.outdated:

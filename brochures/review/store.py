@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
+from brochures import files
 from brochures.content.project import Project
 from brochures.errors import BrochuresError, Problem
 from brochures.languages import SOURCE_LANGUAGE
@@ -25,6 +23,7 @@ from brochures.translation.catalogs import (
     CatalogTexts,
     State,
     display_of,
+    formatted,
     machine_flag,
     machine_record,
     msgfmt_check,
@@ -113,9 +112,14 @@ def version_of(entry: polib.POEntry) -> str:
     return hashlib.sha256(str(entry).encode("utf-8")).hexdigest()[:16]
 
 
-def checks_of(msgid: str, msgstr: str, entry: polib.POEntry | None = None) -> list[dict]:
-    """The message checks of `brochures check` on one translation."""
-    issues: list[MessageIssue] = list(message_issues(msgid, msgstr))
+def checks_of(
+    msgid: str, msgstr: str, entry: polib.POEntry | None = None, formats: bool | None = None
+) -> list[dict]:
+    """The message checks of `brochures check` on one translation (`formats`: whether it goes
+    through `%` formatting; by default known from `entry`)."""
+    if formats is None:
+        formats = entry is not None and formatted(entry.msgctxt, entry)
+    issues: list[MessageIssue] = list(message_issues(msgid, msgstr, formats))
     flagged = machine_flag(entry) if entry is not None else None
     if flagged is not None:
         issues.append(MessageIssue("warning", "machine translation", flagged))
@@ -291,16 +295,10 @@ def apply(
     entry.tcomment = "\n".join(lines)
 
 
-@contextlib.contextmanager
-def catalog_lock(path: Path) -> Iterator[None]:
-    """Exclusive for writers of one catalog: its folder locked with flock (the folder, not the
-    file, since an atomic write replaces the file)."""
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+def catalog_lock(path: Path) -> contextlib.AbstractContextManager:
+    """Exclusive for writers of one catalog: files.catalog_lock (its folder locked with flock;
+    nests with the lock write_catalog takes, waits up to 60 s, then names the holder)."""
+    return files.catalog_lock(path)
 
 
 @dataclass
@@ -364,7 +362,9 @@ def save_many(
                         "comment": change.comment,
                     },
                 )
-            checks = checks_of(entry.msgid, change.translation)
+            checks = checks_of(
+                entry.msgid, change.translation, formats=formatted(entry.msgctxt, entry)
+            )
             if change.reviewed and not change.translation.strip():
                 checks.append(
                     {"severity": "error", "check": "empty", "detail": "no translation to approve"}

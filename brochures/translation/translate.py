@@ -27,6 +27,7 @@ from brochures.translation.catalogs import (
     canonical,
     display_of,
     extract,
+    formatted,
     key_of,
     machine_owned,
     make_template,
@@ -396,7 +397,9 @@ def _translate_batch(
         result, problems = Protector.restore(mask, translated)
         if not problems:  # the message checks the build applies, as the last gate
             problems = [
-                str(i) for i in message_issues(entry.msgid, result) if i.severity == "error"
+                str(i)
+                for i in message_issues(entry.msgid, result, formatted(entry.msgctxt, entry))
+                if i.severity == "error"
             ]
         _write_entry(entry, result, problems, report.route, engine.name, date)
         report.translated += 1
