@@ -477,9 +477,13 @@ def review_revoke(project_dir: Path, name: str) -> None:
 
     removed = revoke(project_dir, name)
     if not removed:
-        click.echo(f"no link for '{name}'", err=True)
+        click.echo(_("no link for '{name}'").format(name=name), err=True)
         sys.exit(1)
-    click.echo(f"revoked {removed} link(s) of {name}")
+    click.echo(
+        ngettext(
+            "revoked {count} link of {name}", "revoked {count} links of {name}", removed
+        ).format(count=removed, name=name)
+    )
 
 
 @cli.command("import-synopsis")

@@ -173,7 +173,7 @@ def index(request: Request) -> Response:
             csrf=app.csrf(grant),
             reviewer=grant.name,
             ui_lang=ui.lang,
-            strings=json.dumps(ui_strings(ui), ensure_ascii=False),
+            strings=ui_strings(ui),  # |tojson: safe inside <script>
         )
     )
     return HTMLResponse(page)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import gettext
 
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is used."""
-    return message
-
+from brochures import i18n
+from brochures.i18n import N_
 
 # Texts the page's script shows (the template's own texts are marked in the template).
 SCRIPT_MESSAGES = {
@@ -53,10 +50,6 @@ class UiTexts:
 
 def ui_translations(accept_language: str) -> UiTexts:
     """The page's texts in the browser's preferred language among the tool's (English if none)."""
-    try:  # the tool's message catalogs (brochures/i18n.py), once they are installed
-        from brochures import i18n  # type: ignore[attr-defined]
-    except ImportError:
-        return UiTexts("en", gettext.NullTranslations())
     lang = i18n.negotiate(accept_language)
     return UiTexts(lang, i18n.translations(lang))
 
