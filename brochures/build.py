@@ -18,7 +18,7 @@ from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates, load_project
 from brochures.errors import ConfigError, EnvironmentProblem, Problem
 from brochures.files import build_lock
-from brochures.languages import SOURCE_LANGUAGE, check_code, document_stacks, language
+from brochures.languages import SOURCE_LANGUAGE, document_stacks, language, not_among
 from brochures.publishing import keys, publish
 from brochures.rendering import checks, forkserver, render
 from brochures.rendering import workers as pdf_workers
@@ -162,18 +162,10 @@ def plan(
         if b not in project.brochures
     ]
     for code in langs:
-        wrong = check_code(code) if "/" not in code else f"invalid language code '{code}'"
+        languages = project.settings.languages
+        wrong = not_among(code, languages, where="source/project.yaml")
         if wrong:
             problems.append(Problem(None, None, wrong))
-        elif code not in project.settings.languages:
-            problems.append(
-                Problem(
-                    None,
-                    None,
-                    f"'{code}' is not one of the project's languages "
-                    f"({', '.join(project.settings.languages)})",
-                )
-            )
     problems += [
         Problem(None, None, f"unknown edition '{e}' (known: {', '.join(EDITIONS)})")
         for e in editions

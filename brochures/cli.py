@@ -5,8 +5,11 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+import time
 from contextlib import contextmanager
+from gettext import gettext  # click's own catalog, as click's own section titles use
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +18,9 @@ from brochures.errors import BrochuresError
 from brochures.i18n import _, ngettext, use_for_click
 
 use_for_click()
+
+if TYPE_CHECKING:
+    from brochures.build import BuildReport
 
 
 @contextmanager
@@ -54,7 +60,7 @@ class Command(click.Command):
 
 class Group(Command, click.Group):
     """Turns user errors into `path:line: message` lines and exit status 2, bugs keep tracebacks;
-    its commands and subgroups show their help in the user's language."""
+    its commands and subgroups show their help in the user's language, with whole descriptions."""
 
     command_class = Command
     group_class = type
@@ -66,6 +72,18 @@ class Group(Command, click.Group):
             for problem in exc.problems:
                 click.echo(_("error: {problem}").format(problem=problem), err=True)
             ctx.exit(exc.exit_status)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with the whole first sentence of its description, wrapped to the
+        terminal, never cut off with "..." (click shortens them to fit one line)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section(gettext("Commands")):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,14 +187,19 @@ def build_command(
     force: bool,
     workers: int | None,
 ) -> None:
-    """Build PDFs into build/pdf/<brochure>/<brochure>.<lang>.pdf (and .de+<lang>.pdf), print
-    PDFs into build/print/, then build/manifest.json and the download page build/index.html.
-    PDFs whose inputs and output are unchanged are skipped."""
+    """Build the PDFs, then the download page build/index.html.
+
+    Single-language PDFs go to build/pdf/<brochure>/<brochure>.<lang>.pdf, bilingual ones to
+    <brochure>.de+<lang>.pdf beside them; print PDFs (--profile print) to build/print/, listed
+    for the print shop on build/print/index.html. PDFs whose inputs and output are unchanged
+    are skipped; build/manifest.json lists every PDF."""
+    started = time.perf_counter()
     if (workers or os.cpu_count() or 1) > 1:
         from brochures.rendering import forkserver
 
         if force or forkserver.likely_needed(project_dir):  # it starts while the build loads
             forkserver.start()
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import (
@@ -271,14 +294,10 @@ def build_command(
         )
     finally:
         progress.stop()
-    table = Table(
-        _("brochure"),
-        _("built"),
-        _("skipped (up to date)"),
-        _("left out"),
-        _("failed"),
-        _("seconds"),
-    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column(_("brochure"), overflow="fold")
+    for column in (_("built"), _("up to date"), _("left out"), _("failed"), _("rendering s")):
+        table.add_column(column, justify="right", overflow="fold")
     left_out = [name.split(":")[-1].split(".")[0] for name, _ in report.skipped]
     names = list(dict.fromkeys([r.job.brochure for r in report.results] + left_out))
     for brochure in [*names, None]:
@@ -293,19 +312,7 @@ def build_command(
             end_section=brochure == names[-1] if names else False,
         )
     console.print(table)
-    stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.seconds.items())
-    console.print(
-        f"{sum(report.seconds.values()):.1f} s ({stages}); "
-        + (
-            ngettext("{count} PDF worker", "{count} PDF workers", report.workers).format(
-                count=report.workers
-            )
-            if report.pooled
-            else _("PDFs rendered in the build process")
-            if report.workers
-            else _("no PDFs to render")
-        )
-    )
+    console.print(summary(report, time.perf_counter() - started), markup=False)
     for name, why in report.skipped:
         console.print(_("skipped {name}: {why}").format(name=name, why=why), markup=False)
     for warning in report.warnings:
@@ -314,8 +321,10 @@ def build_command(
         for problem in report.published.problems:
             console.print("[yellow]" + _("warning:") + f"[/] {problem}")
         console.print(
-            _(
-                "download page: {index} ({pdfs} PDFs; thumbnails: {drawn} drawn, {reused} reused)"
+            ngettext(
+                "download page: {index} ({pdfs} PDF; thumbnails: {drawn} drawn, {reused} reused)",
+                "download page: {index} ({pdfs} PDFs; thumbnails: {drawn} drawn, {reused} reused)",
+                report.published.pdfs,
             ).format(
                 index=report.published.index,
                 pdfs=report.published.pdfs,
@@ -324,15 +333,49 @@ def build_command(
             ),
             markup=False,
         )
+        if report.published.print_index:
+            console.print(
+                ngettext(
+                    "print shop's page: {index} ({count} print PDF)",
+                    "print shop's page: {index} ({count} print PDFs)",
+                    report.published.print_pdfs,
+                ).format(index=report.published.print_index, count=report.published.print_pdfs),
+                markup=False,
+            )
     if report.failed:
         console.print(
             "[red]"
-            + _("{failed} of {total} jobs failed").format(
-                failed=len(report.failed), total=len(report.results)
-            )
+            + ngettext(
+                "{failed} of {total} job failed",
+                "{failed} of {total} jobs failed",
+                len(report.results),
+            ).format(failed=len(report.failed), total=len(report.results))
             + "[/]"
         )
         sys.exit(1)
+
+
+def summary(report: BuildReport, seconds: float) -> str:
+    """What the build's seconds were: the command's wall time, by stage; and what the table's
+    "rendering s" sums (the PDFs' own times, which overlap when workers run side by side)."""
+    stages = [f"{stage} {lap:.2f} s" for stage, lap in report.seconds.items()]
+    rest = max(0.0, seconds - sum(report.seconds.values()))
+    stages.append(_("start and summary {seconds:.2f} s").format(seconds=rest))
+    if report.pooled and report.workers > 1:
+        how = _(
+            "{count} PDF workers side by side; rendering s adds up each PDF's own time, so it "
+            "can exceed the wall time"
+        ).format(count=report.workers)
+    elif report.pooled:
+        how = _("1 PDF worker")
+    elif report.workers:
+        how = _("PDFs rendered in the build process")
+    else:
+        how = _("no PDFs to render")
+    wall = _("{seconds:.1f} s wall time ({stages})").format(
+        seconds=seconds, stages=", ".join(stages)
+    )
+    return f"{wall}\n{how}"
 
 
 @cli.group("catalog")
@@ -354,7 +397,13 @@ def catalog_update(project_dir: Path, check: bool) -> None:
     for path in report.stale:
         click.echo(_("stale {path}").format(path=path))
     if not report.written and not report.stale:
-        click.echo(_("all {count} catalogs up to date").format(count=len(report.unchanged)))
+        click.echo(
+            ngettext(
+                "the catalog is up to date",
+                "all {count} catalogs up to date",
+                len(report.unchanged),
+            ).format(count=len(report.unchanged))
+        )
     if report.stale:
         click.echo(_("run `brochures catalog update` to bring them up to date"), err=True)
         sys.exit(1)
@@ -416,6 +465,7 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     """Per brochure and language: reviewed, unreviewed, outdated and missing translations."""
     import json
 
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -427,15 +477,23 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(_("brochure"), _("language"), *(_(s.value) for s in State), _("complete"))
-    for row in rows:
+    # Readable at 80 columns: a brochure's name on a line of its own above its languages, so no
+    # column needs its width; a name longer than its column folds instead of being cut off.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column(_("brochure / language"), overflow="fold")
+    for state in State:
+        table.add_column(_(state.value), justify="right", overflow="fold")
+    table.add_column(_("complete"), justify="right", overflow="fold")
+    for i, row in enumerate(rows):
+        if i == 0 or rows[i - 1]["brochure"] != row["brochure"]:
+            table.add_row(row["brochure"], style="bold", end_section=False)
         table.add_row(
-            row["brochure"],
-            row["language"],
+            f"  {row['language']}",
             *(str(row[s.value]) for s in State),
             f"{row['complete']:.0%}",
+            end_section=i + 1 < len(rows) and rows[i + 1]["brochure"] != row["brochure"],
         )
-    Console().print(table)
+    Console(highlight=False).print(table)
 
 
 @cli.group("review", invoke_without_command=True)
@@ -500,7 +558,7 @@ def review_revoke(project_dir: Path, name: str) -> None:
 def import_synopsis_command(
     project_dir: Path, synopsis: Path, output: Path | None, title: str | None, issuer: str | None
 ) -> None:
-    """Import a council synopsis (two versions side by side) into the structured concept."""
+    """Import a council synopsis (two versions side by side) into the concept."""
     from brochures.content.synopsis import import_synopsis
 
     output = output or project_dir / "source" / "konzept.yaml"
@@ -575,12 +633,14 @@ def check_command(project_dir: Path, as_json: bool) -> None:
 @click.option("--lang", required=True, metavar="LANG", help="The language of its screen PDF.")
 @click.pass_obj
 def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
-    """Impose a booklet's screen PDF onto A4 landscape sheets for a desktop printer (saddle
-    stitch: print both sides, fold, staple in the middle), into build/print/<brochure>/."""
+    """Put a booklet on A4 sheets for a desktop printer, into build/print/<brochure>/.
+
+    The booklet's screen PDF is imposed onto A4 landscape sheets in saddle-stitch order: print
+    both sides, fold, staple in the middle."""
     from brochures.content.project import load_project
     from brochures.errors import ConfigError, Problem
     from brochures.files import build_lock
-    from brochures.languages import check_code, language
+    from brochures.languages import language, not_among
     from brochures.rendering.impose import impose
 
     project = load_project(project_dir)
@@ -593,14 +653,9 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
                 _("unknown brochure '{id}' (known: {known})").format(id=brochure_id, known=known),
             )
         )
-    if check_code(lang) or lang not in project.languages_of(project.brochures[brochure_id]):
-        raise ConfigError(
-            Problem(
-                None,
-                None,
-                _("'{lang}' is not a language of '{id}'").format(lang=lang, id=brochure_id),
-            )
-        )
+    wrong = not_among(lang, project.languages_of(project.brochures[brochure_id]), brochure_id)
+    if wrong:
+        raise ConfigError(Problem(None, None, wrong))
     source = project.build_dir / "pdf" / brochure_id / f"{brochure_id}.{lang}.pdf"
     target = project.build_dir / "print" / brochure_id / f"{brochure_id}.{lang}.imposed.pdf"
     with build_lock(project.root):
@@ -615,8 +670,10 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
 @cli.command("doctor")
 @click.pass_obj
 def doctor_command(project_dir: Path) -> None:
-    """Check the environment: Pango, HarfBuzz subsetting, fonts for every configured language,
-    gettext, argostranslate and its models, write access to build/."""
+    """Check the machine and name the fix for anything missing.
+
+    Pango, HarfBuzz subsetting, fonts for every configured language, gettext, argostranslate
+    and its models, write access to build/."""
     from rich.console import Console
 
     from brochures.content.project import load_project
@@ -726,9 +783,12 @@ def translate_command(
         ).format(reviewed=r.reviewed, drafts=r.drafts, machine=r.machine)
         if r.unreachable:
             click.echo(
-                _(
+                ngettext(
                     "{lang}: needs a human translator: no installed model reaches '{lang}' "
-                    "from German ({count} texts without translation)"
+                    "from German ({count} text without translation)",
+                    "{lang}: needs a human translator: no installed model reaches '{lang}' "
+                    "from German ({count} texts without translation)",
+                    r.todo,
                 ).format(lang=r.lang, count=r.todo)
             )
         elif r.translated:

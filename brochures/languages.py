@@ -48,6 +48,46 @@ def check_code(code: object) -> str | None:
     return None
 
 
+def not_among(
+    code: str, known: list[str], what: str = "the project's languages", where: str = ""
+) -> str | None:
+    """None if `code` is one of `known` (a project's or a brochure's languages); else what is
+    wrong, suggesting among `known` first: 'ara' and 'arabisch' mean ar, 'ar_SY' is ar,
+    'ukr' is uk, 'en_' is close to en. `where`: the file that lists them."""
+    if code in known:
+        return None
+    listed = ", ".join(known) + (f" in {where}" if where else "")
+    close = suggestions(code, known)
+    if close:
+        return f"'{code}' is not one of {what} ({listed}); did you mean {' or '.join(close)}?"
+    if check_code(code) is not None:
+        return f"unknown language code '{code}'; {what}: {listed}"
+    return f"'{code}' is not one of {what} ({listed})"
+
+
+def suggestions(code: str, known: list[str]) -> list[str]:
+    """Codes among `known` that `code` probably means: by ISO 639-2/3 alias, by the language's
+    name (English, its own, German), by region or script variant, by spelling."""
+    typed = code.strip().replace("-", "_").lower()
+    base = typed.split("_")[0]
+    found = []
+    alias = get_global("language_aliases").get(base, base).split("_")[0]
+    found += [k for k in known if k.lower() in (typed, base, alias)]
+    german = Locale.parse(SOURCE_LANGUAGE)
+    for k in known:
+        try:
+            lang = language(k)
+        except (UnknownLocaleError, ValueError):
+            continue
+        names = {lang.english_name, lang.native_name, german.languages.get(k, "")}
+        names = {n.lower() for n in names if n}
+        if typed in names or (len(typed) >= 4 and any(n.startswith(typed) for n in names)):
+            found.append(k)
+    found += difflib.get_close_matches(typed, [k.lower() for k in known], n=3, cutoff=0.6)
+    by_lower = {k.lower(): k for k in known}
+    return list(dict.fromkeys(by_lower.get(f.lower(), f) for f in found))
+
+
 @cache
 def _known_codes() -> list[str]:
     return sorted({ident.split("_")[0] for ident in locale_identifiers()})

@@ -592,7 +592,10 @@ CASES = [
     # ---- the command line ----
     pytest.param(
         [],
-        ["error: unknown language code 'xx' (did you mean xh?)"],
+        [
+            "error: unknown language code 'xx'; the project's languages: de, en, ar in "
+            "source/project.yaml"
+        ],
         ("build --lang xx",),
         id="cli-unknown-language",
     ),

@@ -18,7 +18,7 @@ from brochures.content.project import Project
 from brochures.content.yamlfile import LINE_KEY, load, validate
 from brochures.errors import ConfigError, Problem, raise_if
 from brochures.files import write_atomic
-from brochures.languages import SOURCE_LANGUAGE, check_code
+from brochures.languages import SOURCE_LANGUAGE, check_code, not_among
 from brochures.translation.catalogs import (
     CatalogError,
     LoadedCatalog,
@@ -312,15 +312,9 @@ def _selection(
     available = list(dict.fromkeys(code for b in chosen for code in project.languages_of(b)))
     available = [code for code in available if code != SOURCE_LANGUAGE]
     for lang in langs:
-        if lang not in available:
-            problems.append(
-                Problem(
-                    None,
-                    None,
-                    f"'{lang}' is not a target language of the chosen brochures "
-                    f"(known: {', '.join(available)})",
-                )
-            )
+        wrong = not_among(lang, available, "the target languages of the chosen brochures")
+        if wrong:
+            problems.append(Problem(None, None, wrong))
     raise_if(problems, ConfigError)
     targets = [code for code in available if code in langs] if langs else available
     if not brochure_ids:
