@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 _HTML_TEXT = re.compile(
     r"<head.*?</head>|<template.*?</template>|<style.*?</style>|<[^>]+>", re.S | re.I
 )
+_INLINE_TAG = re.compile(r"</?(?:span|bdi|strong|em|a|b|i)\b[^>]*>", re.I)  # inside a word
 # Directional marks and embeddings: poppler wraps each right-to-left run in U+202B…U+202C,
 # which are run (and so word) boundaries.
 _CONTROLS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " ")
@@ -34,7 +35,8 @@ _HYPHENS = ("\u2010", "-", "\u00ad")
 
 
 def words(text: str) -> list[str]:
-    """Whitespace-separated words, NFC, punctuation and symbols stripped from their ends."""
+    """Whitespace-separated words, NFC, punctuation and symbols stripped from their ends,
+    lower-cased (CSS upper-cases some labels)."""
     out = []
     for token in unicodedata.normalize("NFC", text.translate(_CONTROLS)).split():
         start, end = 0, len(token)
@@ -43,7 +45,7 @@ def words(text: str) -> list[str]:
         while end > start and unicodedata.category(token[end - 1])[0] in "PS":
             end -= 1
         if start < end:
-            out.append(token[start:end])
+            out.append(token[start:end].lower())
     return out
 
 
@@ -90,7 +92,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for page in pages:
-            expected = Counter(words(htmllib.unescape(_HTML_TEXT.sub(" ", page.html.html))))
+            expected = Counter(
+                words(htmllib.unescape(_HTML_TEXT.sub(" ", _INLINE_TAG.sub("", page.html.html))))
+            )
             patched = pdftotext(renderer.render(page.html.html).data, folder)
             with invisible_characters_dropped():
                 unpatched = pdftotext(renderer.render(page.html.html).data, folder)

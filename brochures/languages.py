@@ -21,6 +21,32 @@ _STACKS = {
 }
 
 
+# Names CLDR gives differently from what speakers call their language. Dari is CLDR's fa-AF,
+# "فارسی (افغانستان)" in Babel; Afghans call it دری.
+# `ku` is Kurmanji (Latin script, families from Syria and Turkey); `ckb` is Sorani (Arabic
+# script, families from Iraq).
+_NAMES = {
+    "fa-AF": ("Dari", "دری"),
+    "ku": ("Kurdish (Kurmanji)", None),
+    "ckb": ("Kurdish (Sorani)", None),
+}
+
+# Hyphenation dictionaries (Pyphen's) by language; a language not listed is not hyphenated.
+# Chosen by the words our texts break (benchmarks/fidelity.py lists them per language):
+# - en: our English is British, but Pyphen's en_GB patterns break at wrong points
+#   (authorit-ative, War-en-dorf, inform-a-tion); the en_US patterns do not.
+# - off: uk (залуче-ння, ба-тьківське), sq (drej-tpërdrejtë), ro (coachi-ngul and other
+#   loanwords): their dictionaries break common words of our texts wrongly.
+# - no dictionary: tr, ku, ar, fa, fa-AF, ckb, ps, so, ti (Pyphen has none).
+HYPHENATION = {
+    "de": "de_DE",
+    "en": "en_US",
+    "pl": "pl_PL",
+    "ru": "ru_RU",
+    "bg": "bg_BG",
+}
+
+
 @dataclass(frozen=True)
 class Language:
     code: str
@@ -29,6 +55,11 @@ class Language:
     direction: str  # "ltr" or "rtl"
     script: str
     font_stack: tuple[str, ...]
+    hyphenation: str | None = None  # the Pyphen dictionary; None: not hyphenated
+
+    @property
+    def catalog_code(self) -> str:
+        return catalog_code(self.code)
 
     @property
     def css_font_family(self) -> str:
@@ -88,6 +119,17 @@ def suggestions(code: str, known: list[str]) -> list[str]:
     return list(dict.fromkeys(by_lower.get(f.lower(), f) for f in found))
 
 
+def canonical(code: str) -> str:
+    """The one spelling of a (valid) code used in YAML, CLI, file names, `html lang` and the
+    manifest: BCP 47 with a hyphen (`fa-AF`); `fa_AF` and `fa-af` are accepted as the same."""
+    return str(Locale.parse(code.replace("-", "_"))).replace("_", "-")
+
+
+def catalog_code(code: str) -> str:
+    """The gettext spelling: `locales/fa_AF/`, `Language: fa_AF`, Babel's plural rules."""
+    return code.replace("-", "_")
+
+
 @cache
 def _known_codes() -> list[str]:
     return sorted({ident.split("_")[0] for ident in locale_identifiers()})
@@ -117,11 +159,13 @@ def font_stack(code: str) -> tuple[str, ...]:
 def language(code: str) -> Language:
     """Facts about a (valid) language code."""
     locale = Locale.parse(code.replace("-", "_"))
+    english, native = _NAMES.get(canonical(code), (None, None))
     return Language(
-        code=code,
-        english_name=locale.get_display_name("en") or code,
-        native_name=locale.get_display_name(locale) or code,
+        code=canonical(code),
+        english_name=english or locale.get_display_name("en") or code,
+        native_name=native or locale.get_display_name(locale) or code,
         direction=locale.text_direction,
         script=script_of(code),
         font_stack=font_stack(code),
+        hyphenation=HYPHENATION.get(canonical(code)),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -136,3 +137,64 @@ def test_zwnj_zwj_and_no_break_space_reach_the_text_layer(tmp_path: Path) -> Non
         plain_chars = [(round(c["x0"], 2), c["text"]) for c in pdf.pages[0].chars]
     invisible = {"\u200c", "\u200d"}
     assert [c for c in patched_chars if c[1] not in invisible] == plain_chars
+
+
+# ---- hyphenation ----
+
+LONG_WORDS = {
+    "en": ("authoritative", "Warendorf", "information", "intercultural", "responsibility"),
+    "uk": ("залучення", "батьківське", "Warendorf", "відповідальність", "міжкультурний"),
+    "pl": ("Warendorf", "dostosowana", "odpowiedzialność", "międzykulturowy", "informacja"),
+}
+
+
+def _narrow_lines(project: Path, lang: str, tmp_path: Path) -> list[str]:
+    """The lines pdftotext reads from the eltern brochure's PDF, its paragraphs set 30 mm wide
+    (so that words are hyphenated at line ends wherever the language allows it)."""
+    from brochures.content.project import default_templates, load_project
+    from brochures.languages import language
+    from brochures.rendering import render
+    from brochures.rendering.pdf import PdfRenderer
+    from brochures.translation.catalogs import load_texts
+
+    loaded = load_project(project)
+    env = render.environment(loaded.template_dirs, default_templates())
+    page = render.render_html(
+        env, loaded.content("eltern"), language(lang), load_texts(loaded, lang)
+    )
+    html = page.html.replace("</style>", "p { width: 30mm; }</style>", 1)
+    out = _pdftotext(PdfRenderer(loaded.template_dirs).render(html).data, tmp_path)
+    return [line.strip() for line in out.splitlines()]
+
+
+def _hyphenated(lines: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for line, following in itertools.pairwise(lines):
+        if line.endswith("\u2010") and following:
+            pairs.append((line[:-1].split()[-1], following.split()[0]))
+    return pairs
+
+
+def test_hyphenation_per_language_never_names_short_fragments(basic: Path, tmp_path: Path) -> None:
+    from test_languages import fill, pseudo
+
+    concept = basic / "source/konzept.yaml"
+    concept.write_text(
+        concept.read_text().replace("issuer: Musterkreis", "issuer: Kreis Warendorf")
+    )
+    settings = basic / "source/project.yaml"
+    settings.write_text(settings.read_text().replace("[de, en, ar]", "[de, en, ar, uk, pl]"))
+    assert run(basic, "catalog", "update").exit_code == 0
+    for lang, long_words in LONG_WORDS.items():
+        fill(basic, lang, pseudo(*long_words))
+    english = _hyphenated(_narrow_lines(basic, "en", tmp_path))
+    polish = _hyphenated(_narrow_lines(basic, "pl", tmp_path))
+    assert english and polish  # hyphenated at all: the dictionaries are in use
+    for first, rest in english + polish:
+        joined = first + rest
+        assert "Warendorf" not in joined, (first, rest)  # names stay whole
+        assert len(first) >= 3 and len(rest.rstrip(".,;:")) >= 3, (first, rest)
+        assert len(joined.rstrip(".,;:")) >= 6, (first, rest)
+    assert ("authorit", "ative") not in english  # en_GB's wrong point, en_US patterns in use
+    # Ukrainian is not hyphenated (its dictionary breaks залуче-ння); German fallbacks are
+    assert not [p for p in _hyphenated(_narrow_lines(basic, "uk", tmp_path)) if p[0][-1] > "z"]

@@ -328,6 +328,22 @@ def ltr_islands(html: str) -> str:
     Works on text nodes, never on escaped HTML: each run of text between tags is unescaped,
     searched, and escaped again piece by piece, so `&#39;` or `&amp;` never look like a number
     and an entity is never cut in two."""
+    return _on_text(html, _islands_in_text)
+
+
+def unbroken_words(html: str, names: frozenset[str]) -> str:
+    """Wrap the words never to hyphenate in `<span class="unbroken">`: the `names` (Warendorf,
+    not Waren-dorf) and all-caps words (labels, abbreviations). On the text nodes of the body,
+    outside LTR islands (numbers, URLs and e-mail addresses are never hyphenated anyway)."""
+    body = _BODY_START.search(html)
+    if body is None:
+        return html
+    head, rest = html[: body.end()], html[body.end() :]
+    return head + _on_text(rest, lambda text: _words(text, names))
+
+
+def _on_text(html: str, change) -> str:
+    """`change(text) -> html` applied to every run of (unescaped) text outside `<bdi>`."""
     parts = _TAG.split(html)
     depth = 0
     for i, part in enumerate(parts):
@@ -337,8 +353,12 @@ def ltr_islands(html: str) -> str:
             elif part.startswith("</bdi"):
                 depth -= 1
         elif depth == 0 and part:
-            parts[i] = _islands_in_text(html_unescape(part))
+            parts[i] = change(html_unescape(part))
     return "".join(parts)
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_BODY_START = re.compile(r"<body\b[^>]*>")
 
 
 def _islands_in_text(text: str) -> str:
@@ -347,6 +367,19 @@ def _islands_in_text(text: str) -> str:
     for match in _LTR_ISLAND.finditer(text):
         out += [escape(text[at : match.start()]), '<bdi dir="ltr">', escape(match[0]), "</bdi>"]
         at = match.end()
+    out.append(escape(text[at:]))
+    return "".join(str(piece) for piece in out)
+
+
+def _words(text: str, names: frozenset[str]) -> str:
+    """Plain text as HTML, its names and all-caps words wrapped."""
+    out, at = [], 0
+    for match in _WORD.finditer(text):
+        word = match[0]
+        if word in names or word.isupper():
+            out += [escape(text[at : match.start()]), '<span class="unbroken">', escape(word)]
+            out.append("</span>")
+            at = match.end()
     out.append(escape(text[at:]))
     return "".join(str(piece) for piece in out)
 
@@ -510,6 +543,9 @@ def render_html(
         "web_url": web_url,
         "created": created_date().isoformat(),
         "colors": PALETTES[profile],
+        "hyphenation": {
+            code: language(code).hyphenation for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))
+        },
         "font_stacks": {
             code: language(code).css_font_family
             for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))
@@ -519,7 +555,13 @@ def render_html(
     if lang.code != SOURCE_LANGUAGE and any(texts.counts()[state] for state in NOTICE_STATES):
         module = _render(env, template, {**context, "notice": True})
     max_pages = getattr(module, "max_pages", None)
-    return RenderedHtml(str(module), content.format, int(max_pages) if max_pages else None)
+    # The issuer's name (Waren-dorf) and all-caps words are never hyphenated. Not in
+    # right-to-left documents: WeasyPrint orders the inline boxes of a Latin run split by a span
+    # wrongly there ("Warendorf Kreis"), and right-to-left languages are not hyphenated anyway.
+    html = str(module)
+    if lang.direction == "ltr":
+        html = unbroken_words(html, frozenset(_WORD.findall(content.issuer)))
+    return RenderedHtml(html, content.format, int(max_pages) if max_pages else None)
 
 
 def _render(env: Environment, template: Template, context: dict) -> TemplateModule:

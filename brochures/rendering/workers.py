@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brochures.files import read_cached, user_cache, write_atomic, write_cached
+from brochures.languages import language
 from brochures.rendering import checks, forkserver
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def warm_hyphenation(langs: Iterable[str]) -> None:
     folder = hyphenation_cache()
     version = getattr(pyphen, "__version__", None) or metadata.version("pyphen")
     for lang in dict.fromkeys(["de", *langs]):
-        name = pyphen.language_fallback(lang.replace("-", "_"))
+        name = language(lang).hyphenation  # the dictionary the templates name; None: none
         path = pyphen.LANGUAGES.get(name) if name else None
         if path is None or path in pyphen.hdcache:
             continue
