@@ -530,7 +530,7 @@ def test_hyphenation_patterns_are_kept_by_content_not_by_install(
 ) -> None:
     import pyphen
 
-    name = pyphen.language_fallback("de")
+    name = language("de").hyphenation  # the dictionary the templates name (de_DE)
     installed = Path(pyphen.LANGUAGES[name])
     monkeypatch.setattr(pyphen, "hdcache", {})
     workers.warm_hyphenation(["de"])
