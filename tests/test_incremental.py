@@ -530,6 +530,8 @@ def test_hyphenation_patterns_are_kept_by_content_not_by_install(
 ) -> None:
     import pyphen
 
+    from brochures.languages import language
+
     name = language("de").hyphenation  # the dictionary the templates name (de_DE)
     installed = Path(pyphen.LANGUAGES[name])
     monkeypatch.setattr(pyphen, "hdcache", {})
