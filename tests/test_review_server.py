@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import signal
 import socket
@@ -387,3 +388,104 @@ def test_the_page_speaks_the_browsers_language(project: Path, client) -> None:
     assert json.loads(strings)["reviewed"] == "geprüft"  # the script's texts too
     english = client.get("/", headers={"Accept-Language": "fr, en;q=0.5"}).text
     assert '<html lang="en">' in english and "Review translations" in english
+
+
+# ---- the page in a real browser ----
+
+PIXELS = """(() => {
+  const img = document.getElementById('preview');
+  if (!img.complete || !img.naturalWidth) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    sum = (sum * 31 + data[i] + data[i + 1] * 7) % 1000000007;
+  }
+  return [img.getAttribute('src'), sum];
+})()"""
+
+
+def wait_for(browser, expression: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = browser.evaluate(expression)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {expression}")
+
+
+def press(browser, key: str, code: int, modifiers: int) -> None:
+    """A key press as the keyboard sends it (modifiers: 1 Alt, 2 Ctrl)."""
+    for kind in ("rawKeyDown", "keyUp"):
+        browser.send(
+            "Input.dispatchKeyEvent",
+            session=True,
+            type=kind,
+            key=key,
+            code=key,
+            windowsVirtualKeyCode=code,
+            modifiers=modifiers,
+        )
+
+
+def test_reviewer_approves_by_keyboard_in_chromium_on_a_phone(
+    project: Path, live: str, tmp_path: Path
+) -> None:
+    from test_publish import Browser
+
+    link = run(project, "review", "invite", "ar", "--name", "Amira").output.splitlines()[-1]
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=390,
+            height=844,
+            deviceScaleFactor=2,
+            mobile=True,
+        )
+        browser.open(link.replace("http://127.0.0.1:8765", live))
+        first = wait_for(browser, "document.getElementById('entry-id').textContent")
+        assert first == "brochure:eltern/title"
+        before = wait_for(browser, PIXELS)
+        assert "highlight=brochure%3Aeltern%2Ftitle" in before[0]
+        field = browser.evaluate(
+            "(() => { const t = document.getElementById('translation');"
+            " return [t.dir, t.lang, getComputedStyle(t).fontFamily]; })()"
+        )
+        assert field[:2] == ["rtl", "ar"] and "Noto Naskh Arabic" in field[2]
+        width = browser.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390  # usable on a phone: nothing wider than the screen
+
+        browser.evaluate("document.getElementById('translation').focus()")
+        press(browser, "Enter", 13, 2)  # Ctrl+Enter: approve, then the next text
+        wait_for(browser, "document.getElementById('entry-id').textContent !== " + repr(first))
+        after = wait_for(
+            browser,
+            f"(() => {{ const p = {PIXELS}; return p && p[0] !== "
+            f"{json.dumps(before[0])} ? p : null; }})()",
+        )
+        assert after[1] != before[1]  # another text highlighted on its page
+        title = polib.pofile(str(project / AR)).find("brochure:eltern/title", "msgctxt")
+        assert title is not None and "fuzzy" not in title.flags
+        assert "reviewed by Amira" in title.tcomment
+        msgfmt_check(project / AR)
+
+        for _step in range(40):  # Alt+↓ to the text whose German carries markup
+            if browser.evaluate("document.getElementById('entry-id').textContent") == (
+                "eltern-informieren/beratung"
+            ):
+                break
+            press(browser, "ArrowDown", 40, 1)
+        shown = browser.evaluate(
+            "(() => { const s = document.getElementById('source');"
+            " return [s.children.length, s.textContent]; })()"
+        )
+        assert shown[0] == 0 and "<strong>Bedarfen</strong>" in shown[1]  # shown as text
+        browser.screenshot(Path(os.environ.get("REVIEW_SCREENSHOT", tmp_path / "phone.png")), 390)
+    finally:
+        browser.close()
