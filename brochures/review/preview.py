@@ -69,21 +69,21 @@ class Previews:
 
         quiet_weasyprint_logs()
         self.root = root
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()  # held while WeasyPrint lays out (one at a time)
         self._project: Project | None = None
         self._stamp: tuple | None = None
         self._cache: OrderedDict[tuple, Laid] = OrderedDict()
 
     def project(self) -> Project:
         """The project, loaded again when its sources or templates changed."""
-        with self._lock:
+        with self.lock:
             if self._project is None or source_stamp(self._project) != self._stamp:
                 self._project = load_project(self.root)
                 self._stamp = source_stamp(self._project)
             return self._project
 
     def laid_out(self, lang: str, brochure: str, edition: str) -> Laid:
-        with self._lock:
+        with self.lock:
             project = self.project()
             if brochure not in project.brochures or edition not in EDITIONS:
                 raise UnknownPage(f"no brochure '{brochure}' in edition '{edition}'")
@@ -104,7 +104,7 @@ class Previews:
         self, lang: str, brochure: str, edition: str, page: int, highlight: str | None = None
     ) -> bytes:
         """One page (1-based, physical) as PNG, the boxes of the text `highlight` marked."""
-        with self._lock:
+        with self.lock:
             laid = self.laid_out(lang, brochure, edition)
             if not 1 <= page <= laid.pages:
                 raise UnknownPage(f"no page {page} (the brochure has {laid.pages})")

@@ -247,7 +247,8 @@ def api_entries(request: Request) -> Response:
         return lang
     brochure = request.query_params.get("brochure")
     try:
-        found = store.entries(app.previews.project(), lang, brochure)
+        with app.previews.lock:  # WeasyPrint lays out one document at a time in this process
+            found = store.entries(app.previews.project(), lang, brochure)
     except (store.UnknownEntry, store.UnknownLanguage) as exc:
         return _error(404, str(exc))
     return JSONResponse([e.to_json() for e in found])
