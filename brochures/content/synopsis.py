@@ -100,11 +100,51 @@ def _numbered(plain: str) -> list[tuple[int, str]] | None:
     return items or None
 
 
-def read_header(path: Path, display: str) -> tuple[str, list[dict], list[tuple[int, str]]]:
-    """The title and both versions from the header row, and the numbered lines after it."""
+# Active content is never concept text: `<script>`/`<style>` elements with their content (an
+# element left open runs to the end of its line), `javascript:`/`vbscript:`/`data:` links (the
+# link text stays), event attributes. Each removal is reported with its line.
+_ACTIVE = re.compile(
+    r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<(script|style)\b[^>]*/>", re.I | re.S
+)
+_BAD_LINK = re.compile(r"<a\b[^>]*\bhref\s*=\s*[\"']?\s*(?:javascript|vbscript|data):[^>]*>", re.I)
+_EVENT = re.compile(r"\s+on[a-z]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+
+
+def strip_active(text: str, display: str, line: int, dropped: list[Problem]) -> str:
+    """`text` without active content; what was removed is appended to `dropped`."""
+
+    def note(what: str, removed: str) -> None:
+        shown = " ".join(removed.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        dropped.append(Problem(display, line, f"dropped {what} (not concept text): {shown}"))
+
+    def element(match: re.Match) -> str:
+        note(f"<{(match[1] or match[2]).lower()}> element", match[0])
+        return ""
+
+    def link(match: re.Match) -> str:
+        note("script link", match[0])
+        return "<a>"
+
+    def event(match: re.Match) -> str:
+        note("event attribute", match[0])
+        return ""
+
+    text = _ACTIVE.sub(element, text)
+    text = _BAD_LINK.sub(link, text)
+    return _EVENT.sub(event, text)
+
+
+def read_header(
+    path: Path, display: str, dropped: list[Problem] | None = None
+) -> tuple[str, list[dict], list[tuple[int, str]]]:
+    """The title and both versions from the header row, and the numbered lines after it,
+    without active content (what was removed goes to `dropped`)."""
     text, problems = read_text(path, display)
     raise_if(problems, SourceError)
     lines = [(n, line) for n, line in enumerate((text or "").split("\n"), 1) if line.strip()]
+    removed: list[Problem] = [] if dropped is None else dropped
+    lines = [(n, strip_active(line, display, n, removed)) for n, line in lines]
     first, header = lines[0] if lines else (1, "")
     cells = [_HEADER.fullmatch(_plain(cell)) for cell in header.split("\t")]
     if len(cells) != 2 or not all(cells):
@@ -361,8 +401,8 @@ class _Builder:
 
 def parse_synopsis(path: Path, display: str, origin: str = "") -> tuple[dict, list[Problem]]:
     """The concept as plain data (ids still None) and the lines that could not be mapped."""
-    title, versions, lines = read_header(path, display)
     builder = _Builder(display)
+    title, versions, lines = read_header(path, display, builder.unmapped)
     plain: list[tuple[int, str]] = []
     for line, text in [*lines, (0, "\t")]:
         if "\t" not in text:

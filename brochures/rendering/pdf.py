@@ -261,9 +261,37 @@ def element_languages():
         tags._build_box_tree = original
 
 
+class LoadFailures(logging.Handler):
+    """WeasyPrint's errors about resources it could not load (an image too large or damaged to
+    decode, a stylesheet that does not parse): it leaves them out and goes on, so they are
+    collected here and fail the job like a missing image. Refusals are reported by the fetcher."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split()).rstrip(": ")
+        args = record.args if isinstance(record.args, tuple) else ()
+        error = next((a for a in args if isinstance(a, BaseException)), None)
+        reason = " ".join(str(error.__cause__ or error).split()) if error is not None else ""
+        if reason and reason not in message:
+            message += f": {reason}"
+        if message.startswith("Failed to") and "refused to fetch" not in message:
+            self.messages.append(message if len(message) <= 300 else message[:297] + "...")
+
+
+LOAD_FAILURES = LoadFailures()
+
+
 def quiet_weasyprint_logs() -> None:
-    """WeasyPrint logs refused URLs as errors; the build reports them itself."""
-    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
+    """WeasyPrint's log goes to LOAD_FAILURES only (the build reports refusals and failed loads
+    itself, as job failures), not to stderr."""
+    logger = logging.getLogger("weasyprint")
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    if LOAD_FAILURES not in logger.handlers:
+        logger.addHandler(LOAD_FAILURES)
 
 
 # ---- invisible characters in the text layer ----

@@ -102,13 +102,17 @@ def new_renderer(template_dirs: list[Path], langs: Iterable[str] = ()) -> PdfRen
 
 def run_task(renderer: PdfRenderer, task: Task) -> Outcome:
     """Lay out one job's HTML, run its gates, and write the PDF (atomically) only if all pass."""
+    from brochures.rendering.pdf import LOAD_FAILURES  # imported with the renderer
+
     started = time.perf_counter()
     try:
         renderer.fetcher.refused.clear()
+        LOAD_FAILURES.messages.clear()
         pdf = renderer.render(task.html, profile=task.profile)
         failures = [
             *task.failures,
             *checks.refused_resources(renderer.fetcher.refused),
+            *LOAD_FAILURES.messages,
             *checks.page_fit(pdf, task.max_pages, task.format),
             *checks.markup_in_text(pdf),
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import shutil
@@ -489,8 +490,11 @@ def merge(old: polib.POFile | None, template: polib.POFile, lang: str) -> polib.
         elif was is not None:
             entry.tcomment = was.tcomment
         po.append(entry)
-    for gone in previous.values():
-        if gone.msgstr or gone.tcomment:
+    for was in previous.values():
+        if was.msgstr or was.tcomment:
+            # a copy: the old catalog's own entry must stay as it was read, or the comparison
+            # of old and new (update --check) would see no change
+            gone = copy.deepcopy(was)
             gone.obsolete = True
             gone.occurrences = []
             po.append(gone)
