@@ -16,8 +16,8 @@ from jinja2 import Environment
 
 from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates, load_project
-from brochures.errors import ConfigError, EnvironmentProblem, Problem
-from brochures.files import build_lock
+from brochures.errors import ConfigError, EnvironmentProblem, OutputError, Problem
+from brochures.files import build_lock, write_problem
 from brochures.languages import SOURCE_LANGUAGE, document_stacks, language, not_among
 from brochures.publishing import keys, publish
 from brochures.rendering import checks, forkserver, render
@@ -125,23 +125,39 @@ def build(
         on_plan([page.job for page in todo], report.up_to_date)
     report.workers = pdf_workers.how_many(allowed, len(todo))
     report.pooled = allowed > 1 and bool(todo)
+    if todo and (problem := write_problem(project.build_dir, "build", len(todo))) is not None:
+        raise EnvironmentProblem(problem)  # still before any job: nothing written
+    publish.withdraw(project, [page.job.output for page in todo])  # until they are checked
     with publish.Thumbnailer(project, allowed) as thumbnails:
         write_pdfs(project, todo, allowed, thumbnails, on_result)
     clock.lap("pdf")
-    report.published = publish.publish(
-        project,
-        report.results,
-        previous,
-        possible_outputs(project),
-        report.workers or 1,
-        thumbnails,
-    )
-    keys.write_state(
-        project.build_dir,
-        {publish.relative(project, r.job.output): r for r in report.results},
-        report.published.entries,
-        forkserver.files_stamp(root),
-    )
+    try:
+        report.published = publish.publish(
+            project,
+            report.results,
+            previous,
+            possible_outputs(project),
+            report.workers or 1,
+            thumbnails,
+        )
+        keys.write_state(
+            project.build_dir,
+            {publish.relative(project, r.job.output): r for r in report.results},
+            report.published.entries,
+            forkserver.files_stamp(root),
+        )
+    except OSError as exc:  # a full disk after the jobs: one line, and the manifest vouches
+        where = Path(exc.filename) if exc.filename else project.build_dir  # for nothing new
+        shown = where.relative_to(project.root) if where.is_relative_to(project.root) else where
+        raise OutputError(
+            Problem(
+                shown,
+                None,
+                f"cannot be written: {exc.strerror or exc}; the PDFs built are in place, the "
+                "manifest and download page are not up to date (build again when it can be "
+                "written)",
+            )
+        ) from None
     clock.lap("publish")
     report.seconds = clock.laps
     return report
@@ -228,6 +244,9 @@ def check_output_dir(project: Project) -> None:
     build_dir = project.build_dir
     if build_dir.exists() and not build_dir.is_dir():
         raise EnvironmentProblem(Problem("build", None, "is not a folder (remove or rename it)"))
+    problem = write_problem(build_dir, "build")
+    if problem is not None:
+        raise EnvironmentProblem(problem)
 
 
 def select_pages(

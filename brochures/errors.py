@@ -51,6 +51,13 @@ class EnvironmentProblem(BrochuresError):
     """Something the tool needs from the machine is missing or unusable."""
 
 
+class OutputError(BrochuresError):
+    """An output could not be written after jobs ran (disk full while publishing): one line,
+    exit status 1 like a failed job."""
+
+    exit_status = 1
+
+
 def raise_if(problems: list[Problem], kind: type[BrochuresError]) -> None:
     """Raise `kind` with every problem at once, if there are any."""
     if problems:

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -204,8 +205,10 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o666) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):
+            exc.filename = str(path)  # the file meant, not its temporary twin
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
@@ -319,6 +322,47 @@ def read_input(path: Path, display: str, limit: int) -> bytes:
     if len(data) > limit:
         raise fail(f"is larger than {limit / MiB:.0f} MB; files of this kind are limited to that")
     return data
+
+
+# ---- room to write: checked before any job ----
+
+MIN_FREE_BYTES = 20 * MiB  # a build always wants this much free on the disk of build/
+FREE_PER_PDF = 2 * MiB  # and this much per PDF it writes (temporary file, thumbnail, pages)
+
+
+def existing_ancestor(path: Path) -> Path:
+    """`path`, or the nearest folder above it that exists (where it would be created)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def write_problem(folder: Path, display: str, pdfs: int = 0) -> Problem | None:
+    """Why `folder` (made if missing) cannot take this build's output, found without writing:
+    a read-only file system or no permission, or less free space than MIN_FREE_BYTES plus
+    FREE_PER_PDF per PDF. None if it can."""
+    where = existing_ancestor(folder)
+    try:
+        read_only = bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if read_only:
+        return Problem(display, None, "cannot be written: the file system is read-only")
+    if not os.access(where, os.W_OK | os.X_OK):
+        return Problem(display, None, "cannot be written: permission denied")
+    need = MIN_FREE_BYTES + FREE_PER_PDF * pdfs
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return None
+    if free < need:
+        return Problem(
+            display,
+            None,
+            f"only {free / MiB:.0f} MB free on its disk; this build needs about "
+            f"{need / MiB:.0f} MB (free some space and build again)",
+        )
+    return None
 
 
 # ---- locks: one writer at a time for build/ and for each catalog ----

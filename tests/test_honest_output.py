@@ -3,6 +3,8 @@ synopses, images, the manifest after an interruption)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import struct
 import zlib
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from conftest import ROOTS, run
 
 from brochures.content.concept import load_concept
+from brochures.rendering import workers
 
 SPORT = ROOTS / "synopsis" / "sportkonzept-synopse.txt"
 
@@ -99,3 +102,42 @@ def test_an_image_that_cannot_be_shown_fails_its_job_like_a_missing_one(
     flat = " ".join(result.output.split())
     assert "failed eltern.de" in flat and image in flat
     assert not (basic / "build/pdf/eltern/eltern.de.pdf").exists()
+
+
+def test_an_interrupted_build_leaves_no_manifest_entry_for_a_rewritten_pdf(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = ("build", "--lang", "de", "--lang", "en", "--edition", "single", "--jobs", "1")
+    assert run(basic, *options).exit_code == 0
+    manifest = basic / "build/manifest.json"
+    listed = {e["path"] for e in json.loads(manifest.read_text(encoding="utf-8"))["pdfs"]}
+    assert "pdf/eltern/eltern.de.pdf" in listed
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8").replace("Schule verstehen", "Schule gut verstehen"),
+        encoding="utf-8",
+    )
+    real = workers.write_atomic
+    written = []
+
+    def interrupted(path, data, *args):
+        real(path, data, *args)
+        written.append(path)
+        raise KeyboardInterrupt  # Ctrl-C right after the first new PDF is on disk
+
+    monkeypatch.setattr(workers, "write_atomic", interrupted)
+    result = run(basic, *options)
+    monkeypatch.undo()
+    assert result.exit_code != 0 and "Aborted" in result.output, result.output
+    assert written
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["pdfs"]
+    for entry in entries:  # every entry still listed describes the file on disk
+        data = (basic / "build" / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+    assert {e["path"] for e in entries} == listed - {
+        "pdf/eltern/eltern.de.pdf",
+        "pdf/eltern/eltern.en.pdf",
+    }
+    assert run(basic, *options).exit_code == 0  # the next build makes it whole again
+    again = {e["path"] for e in json.loads(manifest.read_text(encoding="utf-8"))["pdfs"]}
+    assert again == listed

@@ -3,7 +3,12 @@ clear line instead of a traceback."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -125,3 +130,128 @@ def test_booklets_declare_a_page_count_gate(basic: Path) -> None:
             env, project.content("eltern"), language("en"), load_texts(project, "en"), edition
         )
         assert (job.edition, html.format, html.max_pages) == (edition, "a5-booklet", 48)
+
+
+# ---- class 5: one clear line ----
+
+
+def test_a_read_only_project_stops_before_any_job(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI runs as root, for whom permissions do not stop writing: the read-only file system is
+    what statvfs reports for the folder build/ would be made in."""
+    real = os.statvfs
+
+    class ReadOnly:
+        def __init__(self, result):
+            self.result = result
+
+        def __getattr__(self, name):
+            value = getattr(self.result, name)
+            return value | os.ST_RDONLY if name == "f_flag" else value
+
+    monkeypatch.setattr(os, "statvfs", lambda path: ReadOnly(real(path)))
+    before = snapshot(basic)
+    result = run(basic, "build", "--jobs", "1")
+    one_error(result, "error: build: cannot be written: the file system is read-only")
+    assert snapshot(basic) == before
+    assert "built " not in result.output
+
+
+def test_too_little_free_space_stops_before_any_job(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    real = shutil.disk_usage
+    monkeypatch.setattr(
+        shutil, "disk_usage", lambda path: real(path)._replace(free=files.MIN_FREE_BYTES + 1)
+    )
+    result = run(basic, "build", "--lang", "de", "--jobs", "1")
+    assert result.exit_code == 2, result.output
+    assert "error: build: only 20 MB free on its disk; this build needs about" in result.output
+    assert not (basic / "build/pdf").exists()
+
+
+def test_a_full_disk_while_publishing_is_one_line_and_no_false_manifest(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    assert run(basic, "build", "--lang", "de", "--jobs", "1").exit_code == 0
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8").replace("Schule verstehen", "Schule gut verstehen"),
+        encoding="utf-8",
+    )
+    real = os.fsync
+
+    def full(fd: int) -> None:  # the disk fills up while the download page is written
+        if ".index.html." in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = run(basic, "build", "--lang", "de", "--jobs", "1")
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        "error: build/index.html: cannot be written: No space left on device; the PDFs built "
+        "are in place, the manifest and download page are not up to date (build again when it "
+        "can be written)"
+    ]
+    assert "Traceback" not in result.output
+    manifest = json.loads((basic / "build/manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["pdfs"]:  # nothing listed that was rewritten and not checked
+        data = (basic / "build" / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    assert run(basic, "build", "--lang", "de", "--jobs", "1").exit_code == 0
+
+
+def test_a_brochure_id_too_long_for_file_names_is_one_line(basic: Path) -> None:
+    long_id = "a" * 232
+    jugend = basic / "source/brochures/jugend.yaml"
+    text = jugend.read_text(encoding="utf-8").replace("id: jugend", f"id: {long_id}")
+    jugend.unlink()
+    (basic / f"source/brochures/{long_id}.yaml").write_text(text, encoding="utf-8")
+    one_error(
+        run(basic, "build", "--jobs", "1"),
+        f"error: source/brochures/{long_id}.yaml:1: id: 232 characters long; a brochure id "
+        "names its files and is limited to 100",
+    )
+
+
+def session(pid: int) -> list[str]:
+    """The live processes of a session (the build, its fork server, workers): not zombies,
+    which wait for this container's init to collect them."""
+    found = subprocess.run(["pgrep", "-s", str(pid)], capture_output=True, text=True, check=False)
+    live = []
+    for each in found.stdout.split():
+        try:
+            state = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            live.append(each)
+    return live
+
+
+@pytest.mark.parametrize("after", [0.0, 0.2, 0.5, 0.8])
+def test_ctrl_c_in_the_first_second_is_no_traceback(basic: Path, after: float) -> None:
+    """Ctrl-C reaches the whole process group: the build and the fork server it starts first
+    thing, which imports WeasyPrint for about a second (an interrupt then printed 40 lines)."""
+    command = [sys.executable, "-m", "brochures", "--project", str(basic), "build", "--force"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as build:
+        deadline = time.monotonic() + 30
+        while len(session(build.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the fork server is starting
+        time.sleep(after)
+        os.killpg(build.pid, signal.SIGINT)
+        _, err = build.communicate(timeout=120)
+    assert build.returncode in (1, 130), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
+    time.sleep(0.5)
+    assert session(build.pid) == [], "processes of the build are left"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from brochures.content.concept import Change, Concept, Goal, Version
 from brochures.content.model import Model, PlainText, Slug, sanitize_inline
@@ -47,8 +50,22 @@ class Contact(Model):
         return f"tel:{digits}" if re.fullmatch(r"\+?\d{3,}", digits) else None
 
 
+# A brochure id names its files (`<id>.de+<lang>.pdf`, thumbnails `<id>.<lang>.<key>.png`,
+# their temporary files): kept well below the 255 bytes a file name may have.
+MAX_BROCHURE_ID = 100
+
+
+def _file_id(text: str) -> str:
+    if len(text) > MAX_BROCHURE_ID:
+        raise ValueError(
+            f"{len(text)} characters long; a brochure id names its files and is limited "
+            f"to {MAX_BROCHURE_ID}"
+        )
+    return text
+
+
 class Brochure(Model):
-    id: Slug
+    id: Annotated[Slug, AfterValidator(_file_id)]
     title: PlainText
     subtitle: PlainText | None = None
     audience: PlainText

@@ -166,9 +166,29 @@ def publish(
     published.thumbnail_seconds = time.perf_counter() - started + (drawn.seconds if drawn else 0)
     published.entries = ordered
     manifest = {"generator": f"brochures {__version__}", "pdfs": ordered}
-    write_if_changed(published.manifest, json_bytes(manifest))
     write_pages(project, contents, ordered, published)
+    # last: should anything before fail (a full disk), the manifest stays as `withdraw` left it
+    write_if_changed(published.manifest, json_bytes(manifest))
     return published
+
+
+def withdraw(project: Project, outputs: list[Path]) -> None:
+    """Before PDFs are rewritten, take them out of the manifest: should the build be
+    interrupted, the manifest never vouches (size, SHA-256) for a file it did not check.
+    The build's `publish` writes the whole manifest again at its end."""
+    path = project.build_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        entries = manifest["pdfs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if not isinstance(entries, list):
+        return
+    gone = {relative(project, output) for output in outputs}
+    kept = [e for e in entries if not (isinstance(e, dict) and e.get("path") in gone)]
+    if len(kept) != len(entries):
+        manifest["pdfs"] = kept
+        write_if_changed(path, json_bytes(manifest))
 
 
 def carried_over(

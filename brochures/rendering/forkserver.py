@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
+import threading
 from pathlib import Path
 
 # Workers are forks of a clean server process that has WeasyPrint imported and warmed up
@@ -29,7 +33,36 @@ def start() -> None:
     multiprocessing.get_context(START_METHOD).set_forkserver_preload(PRELOAD)
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    # The server starts ignoring Ctrl-C (an ignored signal stays ignored across exec): an
+    # interrupt in its first second hit it while Python imported its modules, and it printed
+    # a traceback of import internals. The build handles the interrupt and the server ends
+    # with the build; warmup gives the workers the usual handler back.
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    # Blocked while it starts, so that an interrupt meanwhile reaches the build (afterwards)
+    # instead of being ignored; the server inherits the block and the ignoring. The resource
+    # tracker is started before: its start unblocks SIGINT (and so would drop it).
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    server = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if server is not None:
+        atexit.register(_end, server)
+
+
+def _end(pid: int) -> None:
+    """At the build's exit: the server ends by itself when the build's pipe closes, but only
+    once its warm-up is done; interrupted in its first second, it would stay that long."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGTERM)
 
 
 def files_stamp(project_dir: Path) -> str:

@@ -7,13 +7,20 @@
 
 import atexit
 import os
+import signal
 
 from brochures.rendering.pdf import quiet_weasyprint_logs, shared_fonts
 from brochures.rendering.workers import warm_hyphenation
 
+# Ctrl-C in a terminal reaches the whole process group, this server too: it is started with
+# SIGINT ignored (forkserver.start), as the build decides what an interrupt means and ends the
+# server by closing its pipe. The workers forked later get Python's usual handler back.
+
 quiet_weasyprint_logs()
 shared_fonts()
 warm_hyphenation(["de"])
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # an interrupt meanwhile: dropped
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The server ends when the build does (its pipe closes). A normal interpreter exit would first
 # tear down WeasyPrint's heap (0.3-0.4 s), and until then it keeps the build's stdout and stderr
