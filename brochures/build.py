@@ -348,6 +348,7 @@ def unchanged(
         result.fallbacks, result.title = last["fallbacks"], entry["title"]
         result.counts = {state: entry["review"].get(str(state), 0) for state in State}
         result.pages, result.size, result.sha256 = entry["pages"], entry["bytes"], entry["sha256"]
+        result.accessibility = publish.accessibility_of(entry)
         current[job] = result
     return current
 
@@ -378,6 +379,7 @@ def outdated(
             result.status = Status.UP_TO_DATE
             result.pages, result.size = entry["pages"], entry["bytes"]
             result.sha256 = entry["sha256"]
+            result.accessibility = publish.accessibility_of(entry)
     return todo
 
 
@@ -454,6 +456,7 @@ def finish(result: JobResult, outcome: pdf_workers.Outcome) -> None:
     result.failures = outcome.failures
     result.pages, result.size, result.sha256 = outcome.pages, outcome.size, outcome.sha256
     result.seconds, result.error, result.worker_rss = outcome.seconds, outcome.error, outcome.rss
+    result.accessibility = outcome.accessibility
     if outcome.failures:
         result.status = Status.FAILED
         result.job.output.unlink(missing_ok=True)  # a stale PDF must not look current
@@ -477,16 +480,17 @@ class GateRow:
     """One finding of `brochures check`: a quality gate on one job (or a booklet's page count)."""
 
     job: str
-    severity: str  # "error" or "info"
+    severity: str  # "error", "warning" or "info"
     gate: str
     detail: str
 
 
 def check_project(root: Path) -> list[GateRow]:
-    """The quality gates of every single-language screen job, without writing anything: glyph
-    coverage on the HTML, page fit on the laid-out PDF (booklets report their page count)."""
+    """The quality gates of every screen job, without writing anything: glyph coverage on the
+    HTML, page fit on the laid-out PDF (booklets report their page count), and the accessibility
+    gate on the PDF (one row per PDF: passes, or a warning per finding)."""
     project = load_project(root)
-    jobs = plan(project, [], [], ["single"], ["screen"])
+    jobs = plan(project, [], [], list(EDITIONS), ["screen"])
     catalogs = load_catalogs(project, {job.lang for job in jobs})
     env = render.environment(project.template_dirs, default_templates())
     render.check_templates(env, project.template_dirs)
@@ -506,6 +510,17 @@ def check_project(root: Path) -> list[GateRow]:
             for p in checks.page_fit(pdf, page.html.max_pages, page.html.format)
         ]
         rows += [GateRow(name, "error", "html as text", p) for p in checks.markup_in_text(pdf)]
-        if page.html.max_pages is None:
+        if page.html.max_pages is None and page.job.edition == "single":
             rows.append(GateRow(name, "info", "pages", f"{pdf.pages} pages ({page.html.format})"))
+        rows += accessibility_rows(name, pdf.accessibility)
     return rows
+
+
+def accessibility_rows(name: str, found: list[str] | None) -> list[GateRow]:
+    """The accessibility gate's verdict on one PDF: a warning per finding (the PDF is written,
+    without the PDF/UA-1 claim), or one row saying it passes."""
+    if found is None:
+        return []
+    if not found:
+        return [GateRow(name, "info", "accessibility", "passes; PDF/UA-1 claimed")]
+    return [GateRow(name, "warning", "accessibility", problem) for problem in found]

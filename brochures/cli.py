@@ -248,6 +248,7 @@ def build_command(
         if bar is not None:
             progress.update(bar, advance=1, description=name)
         if result.ok and not console.is_terminal:
+            ua = ", PDF/UA-1" if result.claims_pdfua else ""
             console.print(
                 ngettext(
                     "built {name} ({pages} page, {seconds:.2f} s; {reason})",
@@ -256,6 +257,7 @@ def build_command(
                 ).format(
                     name=name, pages=result.pages, seconds=result.seconds, reason=result.reason
                 )
+                + ua
             )
         elif not result.ok:
             console.print(
@@ -265,6 +267,10 @@ def build_command(
             )
         for failure in result.failures:
             console.print(f"  [red]{name}: {escape(failure)}[/]")
+        if result.ok and result.accessibility:
+            console.print(f"  [yellow]warning:[/] {name}: written without the PDF/UA-1 claim:")
+            for problem in result.accessibility:
+                console.print(f"  [yellow]{name}: {escape(problem)}[/]")
         if result.error:
             console.print(result.error, markup=False)
         if result.fallbacks:
@@ -318,6 +324,14 @@ def build_command(
         console.print(_("skipped {name}: {why}").format(name=name, why=why), markup=False)
     for warning in report.warnings:
         console.print("[yellow]" + _("warning:") + f"[/] {escape(warning)}")
+    screen = [r for r in report.results if r.ok and r.accessibility is not None]
+    if screen:
+        passed = sum(1 for r in screen if r.claims_pdfua)
+        console.print(
+            f"accessibility: {passed} of {len(screen)} screen PDFs pass the gate and claim "
+            "PDF/UA-1"
+            + ("" if passed == len(screen) else " (the others: warnings above; not claimed)")
+        )
     if report.published:
         for problem in report.published.problems:
             console.print("[yellow]" + _("warning:") + f"[/] {problem}")
@@ -580,9 +594,16 @@ def import_synopsis_command(
 
 @cli.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also exit 1 when a screen PDF fails the accessibility gate (not PDF/UA-1).",
+)
 @click.pass_obj
-def check_command(project_dir: Path, as_json: bool) -> None:
-    """Message checks between German and every translation; exit 1 on any error."""
+def check_command(project_dir: Path, as_json: bool, strict: bool) -> None:
+    """Message checks between German and every translation, and the quality gates of every
+    screen PDF (glyphs, page fit, accessibility); exit 1 on any error (with --strict, also on
+    a PDF that fails the accessibility gate)."""
     import json
 
     from rich.console import Console
@@ -598,6 +619,9 @@ def check_command(project_dir: Path, as_json: bool) -> None:
         g for g in gates if g.severity == "error"
     ]
     warnings = [r for r in rows if r.severity != "error"]
+    warnings += [g for g in gates if g.severity == "warning"]
+    if strict:
+        errors += [g for g in gates if g.severity == "warning" and g.gate == "accessibility"]
     if as_json:
         click.echo(
             json.dumps(

@@ -227,7 +227,21 @@ def manifest_entry(project: Project, result: JobResult, content: BrochureContent
         },
         "build_key": result.key,
         "inputs": result.inputs,
+        **(
+            {"accessibility": {"pdfua": result.claims_pdfua, "problems": result.accessibility}}
+            if result.accessibility is not None
+            else {}
+        ),
     }
+
+
+def accessibility_of(entry: dict) -> list[str] | None:
+    """What the accessibility gate found when the entry's PDF was written (None: not checked)."""
+    found = entry.get("accessibility")
+    problems = found.get("problems") if isinstance(found, dict) else None
+    if isinstance(problems, list) and all(isinstance(p, str) for p in problems):
+        return problems
+    return None
 
 
 def json_bytes(data: Any) -> bytes:

@@ -52,10 +52,17 @@ class JobResult:
     seconds: float = 0.0
     error: str | None = None  # traceback of a bug that failed this job
     worker_rss: int = 0  # bytes, resident memory of the process that rendered it
+    # screen PDFs: what the accessibility gate found (empty: it passed, PDF/UA-1 is claimed);
+    # None: not checked (print PDFs)
+    accessibility: list[str] | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def claims_pdfua(self) -> bool:
+        return self.accessibility == []
 
     @property
     def fully_reviewed(self) -> bool:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -66,6 +65,8 @@ class RenderedPdf:
     page_sizes_mm: list[tuple[float, float]] = field(default_factory=list)
     overflows: list[str] = field(default_factory=list)  # blocks that run out of their slot
     text: str = ""  # the laid-out text, box by box: what the PDF's text layer says
+    # what the accessibility gate found (screen PDFs; empty: PDF/UA-1 claimed), None: not checked
+    accessibility: list[str] | None = None
 
 
 @cache
@@ -90,9 +91,9 @@ class PdfRenderer:
         template's CMYK colours and bleed, PDF/X-4 when it names an output intent."""
         document = self.layout(html)
         variant = _meta(html, "brochures-pdf-variant")
+        accessibility = None
         if profile == "screen":
-            with element_languages():  # only a tagged PDF has structure elements
-                data = document.write_pdf(pdf_tags=True)
+            data, accessibility = accessible_pdf(document)
         elif variant:  # PDF/X: its random document id made deterministic
             data = document.write_pdf(pdf_variant=variant, finisher=_deterministic(html))
         else:
@@ -100,7 +101,12 @@ class PdfRenderer:
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
         return RenderedPdf(
-            data, len(document.pages), sizes, slot_overflows(document), laid_out_text(document)
+            data,
+            len(document.pages),
+            sizes,
+            slot_overflows(document),
+            laid_out_text(document),
+            accessibility,
         )
 
     def layout(self, html: str) -> weasyprint.Document:
@@ -232,33 +238,24 @@ def _deterministic(html: str):
     return finisher
 
 
-@contextmanager
-def element_languages():
-    """While writing a tagged PDF, give structure elements of other-language text their own
-    /Lang (WeasyPrint writes only the document's): a German fallback in an Arabic PDF, each
-    column of a bilingual edition. Wraps WeasyPrint's tag-tree builder, which recurses through
-    its module attribute, so every element passes the wrapper."""
-    from weasyprint.pdf import tags
+def accessible_pdf(document: weasyprint.Document) -> tuple[bytes, list[str]]:
+    """A screen PDF: WeasyPrint's PDF/UA-1 variant (tagged, DisplayDocTitle, /Tabs /S, the claim
+    in XMP), its structure tree repaired (rendering.tagging), then the accessibility gate; a PDF
+    that fails it keeps everything but the claim. Returns the bytes and what the gate found."""
+    import pikepdf
 
-    original = getattr(tags, "_build_box_tree", None)
-    if original is None:  # another WeasyPrint: tagging still works, without element languages
-        yield False
-        return
+    from brochures.rendering import accessibility, tagging
 
-    def with_lang(box, parent, *args, **kwargs):
-        for element in original(box, parent, *args, **kwargs):
-            source = getattr(getattr(box, "_box", box), "element", None)
-            lang = source.get("lang") if source is not None else None
-            tag = getattr(box, "element_tag", None)
-            if lang and tag not in ("html", "body") and "Lang" not in element:
-                element["Lang"] = pydyf.String(lang)
-            yield element
-
-    tags._build_box_tree = with_lang
-    try:
-        yield True
-    finally:
-        tags._build_box_tree = original
+    with tagging.hooks() as notes:
+        data = document.write_pdf(pdf_variant="pdf/ua-1")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tagging.repair(pdf, notes)
+        problems = accessibility.check(pdf)
+        if problems:
+            accessibility.withdraw_claim(pdf)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue(), problems
 
 
 class LoadFailures(logging.Handler):

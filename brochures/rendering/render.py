@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import functools
@@ -425,6 +426,19 @@ def _mark(html: str, fallback: bool, entry_id: str | None = None) -> Markup:
     return Markup(html)
 
 
+_FALLBACK = '<span lang="de" dir="ltr" class="fallback">'
+
+
+def alt_attributes(text: str) -> Markup:
+    """A translated text (from `_()`) as an `alt` attribute: without markup, and with `lang="de"`
+    when it is the German fallback, so the PDF's Figure gets its alternative text in the
+    language it is written in."""
+    fallback = str(text).startswith(_FALLBACK)
+    plain = Markup(text).striptags() if isinstance(text, Markup) else str(text)
+    lang = f' lang="{SOURCE_LANGUAGE}"' if fallback else ""
+    return Markup(f'alt="{escape(plain)}"{lang}')
+
+
 def render_html(
     env: Environment,
     content: BrochureContent,
@@ -510,13 +524,17 @@ def render_html(
     )
     env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext, pgettext=pgettext)
 
-    def qr_code(url: str) -> Markup:
-        """An inline SVG QR code in the profile's ink (recoloured: segno takes no CMYK)."""
+    def qr_code(url: str) -> str:
+        """A QR code as an SVG data URI for `<img src>` (an `<img alt>` becomes a tagged Figure
+        with alternative text; an inline `<svg>` gets none), in the profile's ink (recoloured:
+        segno takes no CMYK)."""
         import segno
 
         svg = segno.make(url, error="m").svg_inline(scale=3, dark="#000", light=None)
         svg = svg.replace('stroke="#000"', f'stroke="{PALETTES[profile]["ink"]}" fill="none"')
-        return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR" ', 1))
+        if "xmlns=" not in svg:
+            svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
     download_url = None
     if content.download_base_url:
@@ -542,6 +560,7 @@ def render_html(
         "qr_code": qr_code,
         "web_url": web_url,
         "created": created_date().isoformat(),
+        "alt": alt_attributes,
         "colors": PALETTES[profile],
         "hyphenation": {
             code: language(code).hyphenation for code in dict.fromkeys((SOURCE_LANGUAGE, lang.code))

@@ -45,6 +45,7 @@ class Outcome:
     seconds: float = 0.0
     error: str | None = None  # traceback of a bug
     rss: int = 0  # bytes, resident memory of the process after the job
+    accessibility: list[str] | None = None  # the accessibility gate's findings (screen PDFs)
 
 
 def how_many(allowed: int, tasks: int) -> int:
@@ -119,6 +120,7 @@ def run_task(renderer: PdfRenderer, task: Task) -> Outcome:
         if not failures:
             write_atomic(task.output, pdf.data)
         outcome = Outcome(pdf.pages, len(pdf.data), hashlib.sha256(pdf.data).hexdigest(), failures)
+        outcome.accessibility = pdf.accessibility
     except OSError as exc:  # the output cannot be written (disk full, permissions)
         outcome = Outcome(failures=[f"cannot write {task.output}: {exc.strerror or exc}"])
     except Exception:  # a bug: this job fails and shows its traceback; the others go on
