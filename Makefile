@@ -14,7 +14,7 @@ APT_PACKAGES := python3 python3-venv python3-pip fonts-noto-core libharfbuzz-sub
 # ICC profile (PDF/X-4 output intent).
 APT_TEST_PACKAGES := chromium libgs-common
 
-.PHONY: brochures test checks venv venv-test constraints ui-messages
+.PHONY: brochures test checks venv venv-test npm-test constraints ui-messages
 
 brochures: ## install everything and build the default brochures into build/
 	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES)"
@@ -24,7 +24,15 @@ brochures: ## install everything and build the default brochures into build/
 test: ## install everything and run the checks and the test suite
 	@$(MAKE) --no-print-directory system PACKAGES="$(APT_PACKAGES) $(APT_TEST_PACKAGES)"
 	@$(MAKE) --no-print-directory venv-test
+	@$(MAKE) --no-print-directory npm-test
 	@$(MAKE) --no-print-directory checks
+
+# axe-core and puppeteer-core (tests/browser/package-lock.json) for the download page's browser
+# test; Node.js and npm from Debian only where no npm is installed yet (a NodeSource nodejs
+# brings its own npm, which Debian's npm package would conflict with).
+npm-test:
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory system PACKAGES="nodejs npm"
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 checks:
 	$(BIN)/ruff check brochures tests benchmarks

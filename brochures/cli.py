@@ -268,7 +268,12 @@ def build_command(
         for failure in result.failures:
             console.print(f"  [red]{name}: {escape(failure)}[/]")
         if result.ok and result.accessibility:
-            console.print(f"  [yellow]warning:[/] {name}: written without the PDF/UA-1 claim:")
+            console.print(
+                "  [yellow]"
+                + _("warning:")
+                + "[/] "
+                + _("{name}: written without the PDF/UA-1 claim:").format(name=name)
+            )
             for problem in result.accessibility:
                 console.print(f"  [yellow]{name}: {escape(problem)}[/]")
         if result.error:
@@ -327,11 +332,15 @@ def build_command(
     screen = [r for r in report.results if r.ok and r.accessibility is not None]
     if screen:
         passed = sum(1 for r in screen if r.claims_pdfua)
-        console.print(
-            f"accessibility: {passed} of {len(screen)} screen PDFs pass the gate and claim "
-            "PDF/UA-1"
-            + ("" if passed == len(screen) else " (the others: warnings above; not claimed)")
+        verdict = (
+            _("accessibility: {passed} of {total} screen PDFs pass the gate and claim PDF/UA-1")
+            if passed == len(screen)
+            else _(
+                "accessibility: {passed} of {total} screen PDFs pass the gate and claim PDF/UA-1 "
+                "(the others: warnings above; not claimed)"
+            )
         )
+        console.print(verdict.format(passed=passed, total=len(screen)))
     if report.published:
         for problem in report.published.problems:
             console.print("[yellow]" + _("warning:") + f"[/] {problem}")

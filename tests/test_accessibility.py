@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pdfplumber
 import pikepdf
@@ -315,3 +316,51 @@ def test_a_failing_pdf_is_written_without_the_claim_and_warned(basic: Path) -> N
     assert run(basic, "check", "--strict").exit_code == 1
     override.unlink()
     assert run(basic, "check", "--strict").exit_code == 0
+
+
+# ---- the download page in a real browser ----
+
+BROWSER = Path(__file__).parent / "browser"
+
+
+def test_download_page_passes_axe_and_works_by_keyboard(default_build: Path) -> None:
+    """axe-core (WCAG 2.0/2.1 A and AA) at desktop and phone width in Debian's Chromium: no
+    violation; every link reached by Tab in document order with a focus indicator, out of the
+    page after the last (no trap); each PDF link names the language, the size and that it is a
+    PDF."""
+    chromium = shutil.which("chromium")
+    node = shutil.which("node")
+    if chromium is None or node is None or not (BROWSER / "node_modules").is_dir():
+        pytest.skip(  # `make test` installs all three; this names what is missing
+            f"needs chromium ({chromium}), node ({node}) and `npm ci --prefix tests/browser`"
+        )
+    out = subprocess.run(
+        [node, str(BROWSER / "audit.mjs"), str(default_build / "build/index.html"), chromium],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    audit = json.loads(out.stdout)
+    manifest = json.loads((default_build / "build/manifest.json").read_text(encoding="utf-8"))
+    sizes = {e["path"]: e["bytes"] for e in manifest["pdfs"]}
+    for width in ("1280", "390"):
+        result = audit[width]
+        assert result["violations"] == [], (width, result["violations"])
+        assert result["passes"] >= 10
+        links = [link for link in result["links"] if link["href"]]
+        focused = result["focused"]
+        assert [f["href"] for f in focused if f["tag"] == "a"] == [link["href"] for link in links]
+        assert [f["index"] for f in focused] == sorted(f["index"] for f in focused)
+        assert all(f["indicator"] and f["visible"] for f in focused), focused
+        pdf_links = [link for link in links if link["href"].endswith(".pdf")]
+        assert len(pdf_links) == 9  # de, ar, de+ar of three brochures
+        for link in pdf_links:
+            path = unquote(link["href"])
+            name = link["name"]
+            lang = path.rsplit(".", 2)[-2].split("+")[-1]
+            native = {"de": "Deutsch", "ar": "العربية"}[lang]
+            size = sizes[path]
+            assert link["role"] == "link" and "PDF" in name and native in name, name
+            assert re.search(rf"\b{round(size / 1024)} KB\b", name), (name, size)
+            assert ("zweisprachig" in name) == ("+" in path), name

@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -87,8 +88,9 @@ class PdfRenderer:
         self._notes_cache: dict[str, weasyprint.Document] = {}
 
     def render(self, html: str, profile: str = "screen") -> RenderedPdf:
-        """Lay out and write one PDF. `screen`: RGB, tagged, per-element /Lang; `print`: the
-        template's CMYK colours and bleed, PDF/X-4 when it names an output intent."""
+        """Lay out and write one PDF. `screen`: RGB, PDF/UA-1 if it passes the accessibility gate
+        (accessible_pdf); `print`: the template's CMYK colours and bleed, PDF/X-4 when it names an
+        output intent."""
         document = self.layout(html)
         variant = _meta(html, "brochures-pdf-variant")
         accessibility = None

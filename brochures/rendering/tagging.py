@@ -110,7 +110,10 @@ class _ParentTree:
         import pikepdf
 
         array = self.nums[self.index[self.page_key(page)]]
-        array[mcid] = element if element is not None else pikepdf.Object.parse(b"null")
+        null = pikepdf.Object.parse(b"null")
+        while len(array) <= mcid:
+            array.append(null)
+        array[mcid] = element if element is not None else null
 
     def page_key(self, page: int) -> int:
         return int(self.page_objects[page].obj.get("/StructParents", page))
