@@ -437,6 +437,10 @@ def test_reviewer_approves_by_keyboard_in_chromium_on_a_phone(
 ) -> None:
     from test_publish import Browser
 
+    konzept = project / "source" / "konzept.yaml"  # German changed since the translation: outdated
+    changed = konzept.read_text().replace("richtet sich nach", "richtet sich ab sofort nach", 1)
+    konzept.write_text(changed)
+    assert run(project, "catalog", "update").exit_code == 0
     link = run(project, "review", "invite", "ar", "--name", "Amira").output.splitlines()[-1]
     browser = Browser(tmp_path / "profile")
     try:
@@ -486,6 +490,51 @@ def test_reviewer_approves_by_keyboard_in_chromium_on_a_phone(
             " return [s.children.length, s.textContent]; })()"
         )
         assert shown[0] == 0 and "<strong>Bedarfen</strong>" in shown[1]  # shown as text
+        diff = browser.evaluate(
+            "(() => { const p = document.getElementById('previous');"
+            " return [document.getElementById('previous-box').hidden,"
+            " [...p.querySelectorAll('ins')].map((e) => e.textContent).join(''),"
+            " document.getElementById('state').textContent]; })()"
+        )
+        assert diff == [False, "ab sofort ", "outdated"]  # the word diff of the German
+
+        # someone else saves this text meanwhile: the reviewer's approval is a conflict, their
+        # own text stays in the field and the version on disk is shown
+        entry = next(
+            e
+            for e in httpx.get(f"{live}/api/languages/ar/entries", headers=office(project)).json()
+            if e["id"] == "eltern-informieren/beratung"
+        )
+        other = httpx.put(
+            f"{live}/api/languages/ar/entries/{quote(entry['id'], safe='')}",
+            headers=office(project),
+            json={
+                "translation": draft(entry["source"], "كلمة"),
+                "reviewed": False,
+                "version": entry["version"],
+            },
+        )
+        assert other.status_code == 200
+        mine = draft(entry["source"], "جملة")
+        browser.evaluate(f"document.getElementById('translation').value = {json.dumps(mine)}")
+        press(browser, "Enter", 13, 2)
+        wait_for(browser, "!document.getElementById('conflict').hidden")
+        kept = browser.evaluate(
+            "[document.getElementById('translation').value,"
+            " document.getElementById('conflict-text').textContent]"
+        )
+        assert kept == [mine, other.json()["translation"]]
+
+        # the review log of the first text, and its revert button
+        press(browser, "ArrowUp", 38, 1)
+        while browser.evaluate("document.getElementById('entry-id').textContent") != first:
+            press(browser, "ArrowUp", 38, 1)
+        wait_for(browser, "!!document.querySelector('#history button')")
+        browser.evaluate("document.querySelector('#history button').click()")
+        wait_for(browser, "document.getElementById('state').textContent === 'unreviewed'")
+        title = polib.pofile(str(project / AR)).find("brochure:eltern/title", "msgctxt")
+        assert title is not None and "fuzzy" in title.flags
+        msgfmt_check(project / AR)
         browser.screenshot(Path(os.environ.get("REVIEW_SCREENSHOT", tmp_path / "phone.png")), 390)
     finally:
         browser.close()

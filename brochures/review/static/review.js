@@ -43,6 +43,8 @@ async function start() {
   $("save").addEventListener("click", () => save(false));
   $("send-back").addEventListener("click", sendBack);
   document.addEventListener("keydown", shortcut);
+  $("preview").addEventListener("load", () => $("preview").classList.remove("loading"));
+  $("preview").addEventListener("error", () => $("preview").classList.remove("loading"));
   if (state.languages.length) await chooseLanguage(state.languages[0].code);
 }
 
@@ -176,11 +178,16 @@ function showPreview() {
   });
   const path = `/api/languages/${encodeURIComponent(state.lang)}/preview/` +
     `${encodeURIComponent(state.brochure)}/${state.page}.png?${params}`;
-  $("preview").src = path;
+  if ($("preview").getAttribute("src") !== path) {
+    $("preview").classList.add("loading"); // the previous page stays visible, dimmed, until then
+    $("preview").src = path;
+  }
 }
 
 async function showHistory(entry) {
   const { data } = await api("GET", entryPath("history", entry.id));
+  const current = state.entries[state.index];
+  if (!current || current.id !== entry.id) return; // the reviewer moved on meanwhile
   const records = data || [];
   if (!records.length) {
     const li = document.createElement("li");
