@@ -105,9 +105,11 @@ def compiled_dir() -> Path | None:
             digest.update(lang.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:
             continue
-    from brochures.files import user_cache
+    from brochures.files import cache_folder_trusted, user_cache
 
     base = user_cache("locale")
+    if not cache_folder_trusted(base):  # others could change what the tool says
+        return None
     folder = base / digest.hexdigest()[:20]
     if all(_mo(folder, lang).is_file() for lang in sources):
         return folder

@@ -536,7 +536,7 @@ def test_hyphenation_patterns_are_kept_by_content_not_by_install(
     installed = Path(pyphen.LANGUAGES[name])
     monkeypatch.setattr(pyphen, "hdcache", {})
     workers.warm_hyphenation(["de"])
-    [kept] = (cache / "hyphenation").glob("*.json")
+    [kept] = (cache / "hyphenation").glob("*.marshal")
     assert pyphen.hdcache[installed].patterns == pyphen.HyphDict(installed).patterns
     # the same dictionary in a fresh install (a new venv): another path, another time
     reinstalled = tmp_path / "reinstalled" / installed.name
@@ -551,7 +551,7 @@ def test_hyphenation_patterns_are_kept_by_content_not_by_install(
 
     monkeypatch.setattr(pyphen.HyphDict, "__init__", no_parsing)  # unpickling does not call it
     workers.warm_hyphenation(["de"])
-    assert [p.name for p in (cache / "hyphenation").glob("*.json")] == [kept.name]
+    assert [p.name for p in (cache / "hyphenation").glob("*.marshal")] == [kept.name]
     assert pyphen.hdcache[reinstalled].patterns
 
 
