@@ -494,10 +494,10 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     from rich.table import Table
 
     from brochures.content.project import load_project
-    from brochures.rendering.usage import status
+    from brochures.rendering.usage import status_report
     from brochures.translation.catalogs import State
 
-    rows = status(load_project(project_dir))
+    rows, summaries = status_report(load_project(project_dir))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -508,16 +508,22 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     for state in State:
         table.add_column(_(state.value), justify="right", overflow="fold")
     table.add_column(_("complete"), justify="right", overflow="fold")
+    table.add_column(_("last reviewed"), overflow="fold")
     for i, row in enumerate(rows):
         if i == 0 or rows[i - 1]["brochure"] != row["brochure"]:
             table.add_row(row["brochure"], style="bold", end_section=False)
+        last = f"{row['last_reviewed']} {row['last_reviewer']}" if row["last_reviewed"] else ""
         table.add_row(
             f"  {row['language']}",
             *(str(row[s.value]) for s in State),
             f"{row['complete']:.0%}",
+            last,
             end_section=i + 1 < len(rows) and rows[i + 1]["brochure"] != row["brochure"],
         )
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    console.print(table)
+    for summary in summaries:
+        console.print(str(summary), markup=False, soft_wrap=True)
 
 
 @cli.group("review", invoke_without_command=True)

@@ -157,3 +157,35 @@ def test_outdated_entry_shows_previous_german_and_approval_clears_it(project: Pa
     assert approved.state is State.REVIEWED and approved.previous is None
     assert po_entry(project, "bildung").previous_msgid is None
     msgfmt_ok(project)
+
+
+def test_status_names_the_last_review_per_row_and_sums_up_each_language(project: Path) -> None:
+    p = load_project(project)
+    rows = json.loads(run(project, "status", "--json").output)
+    assert {(r["last_reviewer"], r["last_reviewed"]) for r in rows} == {(None, None)}
+    title = store.get(p, "ar", "brochure:eltern/title")
+    store.save(p, "ar", title.id, title.translation, True, title.version, "Amira K.")
+    both = store.get(p, "ar", "Ziel")  # a template string both brochures show
+    store.save(p, "ar", both.id, "هدف", True, both.version, "Omar")
+    rows = {
+        (r["brochure"], r["language"]): r
+        for r in json.loads(run(project, "status", "--json").output)
+    }
+    today = store.history(p, "ar", "Ziel")[0]["time"][:10]
+    assert rows[("eltern", "ar")]["last_reviewed"] == today
+    assert rows[("eltern", "ar")]["last_reviewer"] in {"Amira K.", "Omar"}
+    assert rows[("eltern", "ar")]["reviewed"] == 2
+    assert (rows[("jugend", "ar")]["last_reviewer"], rows[("jugend", "ar")]["reviewed"]) == (
+        "Omar",
+        1,
+    )
+    assert rows[("eltern", "en")]["last_reviewer"] is None
+    output = run(project, "status").output
+    # each text once per language, though both brochures show "Ziel"
+    texts = len({e.id for b in ("eltern", "jugend") for e in store.entries(p, "ar", b)})
+    summary = next(line for line in output.splitlines() if line.startswith("ar: "))
+    assert summary.startswith(f"ar: {texts} texts: 2 reviewed")
+    assert f"last reviewed {today} by" in summary
+    assert next(line for line in output.splitlines() if line.startswith("en: ")).endswith(
+        "nothing reviewed yet"
+    )

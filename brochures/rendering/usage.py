@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from brochures.content.project import Project, default_templates
 from brochures.languages import SOURCE_LANGUAGE, language
 from brochures.rendering import render
-from brochures.translation.catalogs import State, load_texts
+from brochures.translation.catalogs import State, last_review, load_texts
+
+
+@dataclass
+class LanguageSummary:
+    """One language over every brochure it is built for: each text counted once."""
+
+    language: str
+    counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(State, 0))
+    last_reviewer: str | None = None
+    last_reviewed: str | None = None  # YYYY-MM-DD
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{self.counts[s]} {s.value}" for s in State)
+        share = self.counts[State.REVIEWED] / (self.total or 1)
+        last = (
+            f"; last reviewed {self.last_reviewed} by {self.last_reviewer}"
+            if self.last_reviewed
+            else "; nothing reviewed yet"
+        )
+        return f"{self.language}: {self.total} texts: {counts} ({share:.0%} reviewed){last}"
 
 
 def status(project: Project) -> list[dict]:
-    """Counts of review states per brochure × language (like `sphinx-intl stat`)."""
+    """Counts of review states per brochure × language (like `sphinx-intl stat`), with the
+    last review of the row's texts (from their `reviewed by NAME, DATE` records)."""
+    return status_report(project)[0]
+
+
+def status_report(project: Project) -> tuple[list[dict], list[LanguageSummary]]:
+    """The rows of `status` and a summary per language."""
     env = render.environment(project.template_dirs, default_templates())
     rows = []
+    seen: dict[str, dict] = {}  # language -> key -> (state, last review)
     for brochure_id, brochure in project.brochures.items():
         content = project.content(brochure_id)
         for lang in project.languages_of(brochure):
@@ -21,12 +54,30 @@ def status(project: Project) -> list[dict]:
             render.render_html(env, content, language(lang), texts)
             counts = texts.counts()
             total = sum(counts.values()) or 1
+            reviews = {}
+            for key, looked in texts.seen.items():
+                entry = texts.entries.get(key)
+                review = last_review(entry) if looked.state is State.REVIEWED and entry else None
+                reviews[key] = review
+                seen.setdefault(lang, {})[key] = (looked.state, review)
+            last = max((r for r in reviews.values() if r), key=lambda r: r[1], default=None)
             rows.append(
                 {
                     "brochure": brochure_id,
                     "language": lang,
                     **{s.value: counts[s] for s in State},
                     "complete": counts[State.REVIEWED] / total,
+                    "last_reviewer": last[0] if last else None,
+                    "last_reviewed": last[1] if last else None,
                 }
             )
-    return rows
+    summaries = []
+    for lang, keys in seen.items():
+        summary = LanguageSummary(lang)
+        for state, _ in keys.values():
+            summary.counts[state] += 1
+        last = max((r for _, r in keys.values() if r), key=lambda r: r[1], default=None)
+        if last is not None:
+            summary.last_reviewer, summary.last_reviewed = last
+        summaries.append(summary)
+    return rows, summaries

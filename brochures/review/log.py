@@ -85,12 +85,3 @@ def read(project: Project) -> list[dict]:
         if isinstance(value, dict) and "lang" in value and "id" in value:
             records.append({**value, "seq": number})
     return records
-
-
-def last_reviews(project: Project) -> dict[tuple[str, str], tuple[str, str]]:
-    """(lang, id) -> (reviewer, date) of the last approval in the log."""
-    found = {}
-    for r in read(project):
-        if r.get("new", {}).get("state") == State.REVIEWED.value:
-            found[(r["lang"], r["id"])] = (r["reviewer"], r["time"][:10])
-    return found

@@ -29,6 +29,7 @@ from brochures.translation.catalogs import (
     msgfmt_check,
     po_path,
     read_catalog,
+    review_record,
     serialise,
     state_of,
     write_catalog,
@@ -233,19 +234,6 @@ REVIEWED = re.compile(r"^reviewed by .*, \d{4}-\d{2}-\d{2}$")
 _MT_LINE = re.compile(r"machine\s+translation:.*?\[(?:mt:[0-9a-f]{12}|reviewed)\]", re.S)
 
 
-def review_record(reviewer: str, day: dt.date) -> str:
-    return f"reviewed by {reviewer}, {day.isoformat()}"
-
-
-def last_review(tcomment: str) -> tuple[str, str] | None:
-    """(reviewer, YYYY-MM-DD) of the entry's review record, if it has one."""
-    for line in reversed((tcomment or "").splitlines()):
-        match = re.fullmatch(r"reviewed by (.*), (\d{4}-\d{2}-\d{2})", line.strip())
-        if match:
-            return match[1], match[2]
-    return None
-
-
 def _comment_lines(tcomment: str, drop_review: bool, drop_machine: bool) -> list[str]:
     text = tcomment or ""
     if drop_machine:
@@ -277,7 +265,7 @@ def apply(
         lines = _comment_lines(entry.tcomment, drop_review=True, drop_machine=True)
         if comment:
             lines.append(f"comment by {reviewer}, {day.isoformat()}: {comment}")
-        lines.append(review_record(reviewer, day))
+        lines.append(review_record(reviewer, day.isoformat()))
         entry.previous_msgid = None
     else:
         lines = _comment_lines(entry.tcomment, drop_review=True, drop_machine=False)

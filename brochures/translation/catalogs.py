@@ -141,6 +141,27 @@ def release_machine_record(tcomment: str) -> str:
     return re.sub(r"\[mt:[0-9a-f]{12}\]", "[reviewed]", tcomment)
 
 
+# ---- review records (review.store writes them when a person approves a translation) ----
+
+_REVIEW_RECORD = re.compile(r"reviewed by (.+), (\d{4}-\d{2}-\d{2})")
+
+
+def review_record(reviewer: str, day: str) -> str:
+    """The translator-comment line of an approval: `reviewed by NAME, YYYY-MM-DD`."""
+    return f"reviewed by {' '.join(reviewer.split())}, {day}"
+
+
+def last_review(entry: polib.POEntry) -> tuple[str, str] | None:
+    """(reviewer, YYYY-MM-DD) of a reviewed entry's last review record, if it has one."""
+    if state_of(entry) is not State.REVIEWED:
+        return None
+    for line in reversed((entry.tcomment or "").splitlines()):
+        match = _REVIEW_RECORD.fullmatch(line.strip())
+        if match:
+            return match[1], match[2]
+    return None
+
+
 # ---- extraction ----
 
 
