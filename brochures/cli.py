@@ -453,7 +453,11 @@ def catalog_export(
 
     fmt = fmt or {".docx": "docx"}.get(output.suffix.lower(), "xliff")
     count = export(load_project(project_dir), lang, brochure_id, fmt, output)
-    click.echo(f"wrote {output} ({count} texts, {fmt})")
+    click.echo(
+        ngettext(
+            "wrote {path} ({count} text, {format})", "wrote {path} ({count} texts, {format})", count
+        ).format(path=output, count=count, format=fmt)
+    )
 
 
 @catalog_group.command("import")
@@ -470,13 +474,22 @@ def catalog_import(project_dir: Path, file: Path, reviewer: str | None) -> None:
 
     report = import_file(load_project(project_dir), file, reviewer)
     for entry_id in report.outdated:
-        click.echo(f"{file}: {entry_id}: the German changed since the export; written as outdated")
+        click.echo(
+            _("{file}: {id}: the German changed since the export; written as outdated").format(
+                file=file, id=entry_id
+            )
+        )
     for entry_id, checks in report.refused:
         for check in checks:
             if check["severity"] == "error":
-                click.echo(f"{file}: {entry_id}: refused: {check['check']}: {check['detail']}")
-    table = Table(*report.counts())
-    table.add_row(*(str(n) for n in report.counts().values()))
+                click.echo(
+                    _("{file}: {id}: refused: {check}: {detail}").format(
+                        file=file, id=entry_id, check=check["check"], detail=check["detail"]
+                    )
+                )
+    counts = report.counts()
+    table = Table(_("applied"), _("unchanged"), _("outdated"), _("refused"))
+    table.add_row(*(str(counts[k]) for k in ("applied", "unchanged", "outdated", "refused")))
     Console().print(table)
     if report.refused:
         sys.exit(1)
@@ -523,7 +536,26 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     console = Console(highlight=False)
     console.print(table)
     for summary in summaries:
-        console.print(str(summary), markup=False, soft_wrap=True)
+        values = {
+            "lang": summary.language,
+            "total": summary.total,
+            "share": f"{summary.counts[State.REVIEWED] / (summary.total or 1):.0%}",
+            "date": summary.last_reviewed,
+            "name": summary.last_reviewer,
+            **{s.value: summary.counts[s] for s in State},
+        }
+        if summary.last_reviewed:
+            line = _(
+                "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
+                "{outdated} outdated, {missing} missing ({share} reviewed); "
+                "last reviewed {date} by {name}"
+            ).format(**values)
+        else:
+            line = _(
+                "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
+                "{outdated} outdated, {missing} missing ({share} reviewed); nothing reviewed yet"
+            ).format(**values)
+        console.print(line, markup=False, soft_wrap=True)
 
 
 @cli.group("review", invoke_without_command=True)

@@ -23,16 +23,6 @@ class LanguageSummary:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def __str__(self) -> str:
-        counts = ", ".join(f"{self.counts[s]} {s.value}" for s in State)
-        share = self.counts[State.REVIEWED] / (self.total or 1)
-        last = (
-            f"; last reviewed {self.last_reviewed} by {self.last_reviewer}"
-            if self.last_reviewed
-            else "; nothing reviewed yet"
-        )
-        return f"{self.language}: {self.total} texts: {counts} ({share:.0%} reviewed){last}"
-
 
 def status(project: Project) -> list[dict]:
     """Counts of review states per brochure × language (like `sphinx-intl stat`), with the
