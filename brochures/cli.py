@@ -515,22 +515,20 @@ def status_command(project_dir: Path, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     # Readable at 80 columns: a brochure's name on a line of its own above its languages, so no
-    # column needs its width; a name longer than its column folds instead of being cut off.
+    # column needs its width; a name longer than its column folds instead of being cut off. The
+    # last review per row is in --json; the text has it per language, below the table.
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column(_("brochure / language"), overflow="fold")
     for state in State:
         table.add_column(_(state.value), justify="right", overflow="fold")
     table.add_column(_("complete"), justify="right", overflow="fold")
-    table.add_column(_("last reviewed"), overflow="fold")
     for i, row in enumerate(rows):
         if i == 0 or rows[i - 1]["brochure"] != row["brochure"]:
             table.add_row(row["brochure"], style="bold", end_section=False)
-        last = f"{row['last_reviewed']} {row['last_reviewer']}" if row["last_reviewed"] else ""
         table.add_row(
             f"  {row['language']}",
             *(str(row[s.value]) for s in State),
             f"{row['complete']:.0%}",
-            last,
             end_section=i + 1 < len(rows) and rows[i + 1]["brochure"] != row["brochure"],
         )
     console = Console(highlight=False)
@@ -544,18 +542,18 @@ def status_command(project_dir: Path, as_json: bool) -> None:
             "name": summary.last_reviewer,
             **{s.value: summary.counts[s] for s in State},
         }
+        console.print(
+            _(
+                "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
+                "{outdated} outdated, {missing} missing"
+            ).format(**values),
+            markup=False,
+        )
         if summary.last_reviewed:
-            line = _(
-                "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
-                "{outdated} outdated, {missing} missing ({share} reviewed); "
-                "last reviewed {date} by {name}"
-            ).format(**values)
+            line = _("  {share} reviewed; last reviewed {date} by {name}").format(**values)
         else:
-            line = _(
-                "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
-                "{outdated} outdated, {missing} missing ({share} reviewed); nothing reviewed yet"
-            ).format(**values)
-        console.print(line, markup=False, soft_wrap=True)
+            line = _("  {share} reviewed; nothing reviewed yet").format(**values)
+        console.print(line, markup=False)
 
 
 @cli.group("review", invoke_without_command=True)
