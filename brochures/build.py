@@ -477,50 +477,105 @@ class Stopwatch:
 
 @dataclass
 class GateRow:
-    """One finding of `brochures check`: a quality gate on one job (or a booklet's page count)."""
+    """One finding of `brochures check`: a quality gate that failed on one job."""
 
     job: str
-    severity: str  # "error", "warning" or "info"
+    severity: str  # "error" or "warning" (the accessibility gate's findings)
     gate: str
     detail: str
 
 
-def check_project(root: Path) -> list[GateRow]:
-    """The quality gates of every screen job, without writing anything: glyph coverage on the
-    HTML, page fit on the laid-out PDF (booklets report their page count), and the accessibility
-    gate on the PDF (one row per PDF: passes, or a warning per finding)."""
+@dataclass
+class PdfRow:
+    """`brochures check`'s account of one PDF: what it is and where its figures come from."""
+
+    job: str
+    language: str
+    pages: int
+    bytes: int
+    review: dict[str, int]  # review state -> texts in it
+    german: int  # texts shown in German (outdated or missing, or failing a message check)
+    checked: str  # "last build": its gates passed in the build that made it, with these inputs;
+    # "now": laid out by this check; "changed": inputs changed since the last build, not checked
+    accessibility: list[str] | None = None  # screen PDFs: the gate's findings ([]: PDF/UA-1)
+
+
+@dataclass
+class CheckReport:
+    gates: list[GateRow] = field(default_factory=list)  # failed gates
+    pdfs: list[PdfRow] = field(default_factory=list)  # in the plan's order
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (job, why), checked now
+
+
+def check_project(root: Path) -> CheckReport:
+    """The quality gates of the project's PDFs, without writing anything. A PDF the last build
+    made whose inputs and output are unchanged passed them with exactly these inputs: its figures
+    come from build/manifest.json (as a no-op build finds it up to date). Every other
+    screen job is checked now: glyph coverage on its HTML, page fit, markup and accessibility on
+    the laid-out PDF. Print PDFs whose inputs changed are reported as changed."""
     project = load_project(root)
-    jobs = plan(project, [], [], list(EDITIONS), ["screen"])
+    jobs = plan(project, [], [], list(EDITIONS), list(PROFILES))
     catalogs = load_catalogs(project, {job.lang for job in jobs})
     env = render.environment(project.template_dirs, default_templates())
     render.check_templates(env, project.template_dirs)
-    report = BuildReport()
-    pages = select_pages(project, env, jobs, catalogs, False, report)
-    from brochures.rendering.pdf import PdfRenderer, quiet_weasyprint_logs
+    previous = publish.read_manifest(project.build_dir)
+    fingerprints = keys.Fingerprints(project, env)
+    current = unchanged(project, fingerprints, jobs, catalogs, previous)
+    report = CheckReport()
+    checked_now = {}
+    rest = [job for job in jobs if job not in current and job.profile == "screen"]
+    skipped = BuildReport()
+    pages = select_pages(project, env, rest, catalogs, False, skipped)
+    report.left_out = skipped.skipped
+    if pages:
+        from brochures.rendering.pdf import PdfRenderer, quiet_weasyprint_logs
 
-    quiet_weasyprint_logs()
-    renderer = PdfRenderer(project.template_dirs)
-    rows = []
+        quiet_weasyprint_logs()
+        renderer = PdfRenderer(project.template_dirs)
     for page in pages:
         name = page.job.name
-        rows += [GateRow(name, "error", "glyphs", p) for p in glyph_problems(page)]
+        found = [GateRow(name, "error", "glyphs", p) for p in glyph_problems(page)]
         pdf = renderer.render(page.html.html, profile="screen")
-        rows += [
+        found += [
             GateRow(name, "error", "page fit", p)
             for p in checks.page_fit(pdf, page.html.max_pages, page.html.format)
         ]
-        rows += [GateRow(name, "error", "html as text", p) for p in checks.markup_in_text(pdf)]
-        if page.html.max_pages is None and page.job.edition == "single":
-            rows.append(GateRow(name, "info", "pages", f"{pdf.pages} pages ({page.html.format})"))
-        rows += accessibility_rows(name, pdf.accessibility)
-    return rows
+        found += [GateRow(name, "error", "html as text", p) for p in checks.markup_in_text(pdf)]
+        found += [GateRow(name, "error", "message check", p) for p in page.result.failures]
+        report.gates += found
+        page.result.accessibility = pdf.accessibility
+        checked_now[page.job] = (page.result, pdf.pages, len(pdf.data), "now")
+    for job in jobs:
+        if job in current:
+            result = current[job]
+            row = (result, result.pages, result.size, "last build")
+        elif job in checked_now:
+            row = checked_now[job]
+        elif publish.relative(project, job.output) in previous:
+            entry = previous[publish.relative(project, job.output)]
+            result = JobResult(job, counts={s: entry["review"].get(str(s), 0) for s in State})
+            row = (result, entry["pages"], entry["bytes"], "changed")
+        else:
+            continue
+        result, pages_, size, how = row
+        if how != "changed":
+            report.gates += accessibility_rows(job.name, result.accessibility)
+        report.pdfs.append(
+            PdfRow(
+                job.name,
+                job.lang,
+                pages_,
+                size,
+                {str(state): count for state, count in result.counts.items()},
+                len(result.fallbacks),
+                how,
+                result.accessibility,
+            )
+        )
+    return report
 
 
 def accessibility_rows(name: str, found: list[str] | None) -> list[GateRow]:
-    """The accessibility gate's verdict on one PDF: a warning per finding (the PDF is written,
-    without the PDF/UA-1 claim), or one row saying it passes."""
-    if found is None:
-        return []
-    if not found:
-        return [GateRow(name, "info", "accessibility", "passes; PDF/UA-1 claimed")]
-    return [GateRow(name, "warning", "accessibility", problem) for problem in found]
+    """The accessibility gate's findings on one PDF, as warnings (the PDF is written, without
+    the PDF/UA-1 claim); none when it passed or was not checked (print PDFs)."""
+    return [GateRow(name, "warning", "accessibility", problem) for problem in found or []]

@@ -21,7 +21,7 @@ from brochures.i18n import _, ngettext, use_for_click
 use_for_click()
 
 if TYPE_CHECKING:
-    from brochures.build import BuildReport
+    from brochures.build import BuildReport, PdfRow
 
 
 @contextmanager
@@ -646,11 +646,15 @@ def import_synopsis_command(
 )
 @click.pass_obj
 def check_command(project_dir: Path, as_json: bool, strict: bool) -> None:
-    """Message checks between German and every translation, and the quality gates of every
-    screen PDF (glyphs, page fit, accessibility); exit 1 on any error (with --strict, also on
-    a PDF that fails the accessibility gate)."""
+    """Message checks and quality gates of every PDF; exit 1 on any error.
+
+    A PDF the last build made whose inputs and output are unchanged passed the gates with these
+    inputs: its figures come from build/manifest.json. Screen PDFs that are new or changed are
+    laid out and checked now; changed print PDFs are listed as changed. With --strict, a PDF
+    that fails the accessibility gate is an error too."""
     import json
 
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -659,43 +663,94 @@ def check_command(project_dir: Path, as_json: bool, strict: bool) -> None:
     from brochures.translation.catalogs import check_messages
 
     rows = check_messages(load_project(project_dir))
-    gates = check_project(project_dir)
-    errors = [r for r in rows if r.severity == "error"] + [
-        g for g in gates if g.severity == "error"
-    ]
+    report = check_project(project_dir)
+    errors = [r for r in rows if r.severity == "error"]
+    errors += [g for g in report.gates if g.severity == "error"]
     warnings = [r for r in rows if r.severity != "error"]
-    warnings += [g for g in gates if g.severity == "warning"]
+    warnings += [g for g in report.gates if g.severity == "warning"]
     if strict:
-        errors += [g for g in gates if g.severity == "warning" and g.gate == "accessibility"]
+        errors += [g for g in report.gates if g.severity == "warning" and g.gate == "accessibility"]
     if as_json:
-        click.echo(
-            json.dumps(
-                {"messages": [r.__dict__ for r in rows], "gates": [g.__dict__ for g in gates]},
-                ensure_ascii=False,
-                indent=2,
-            )
+        data = {
+            "messages": [r.__dict__ for r in rows],
+            "gates": [g.__dict__ for g in report.gates],
+            "pdfs": [p.__dict__ for p in report.pdfs],
+            "left_out": [{"job": job, "why": why} for job, why in report.left_out],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        if errors:
+            sys.exit(1)
+        return
+    console = Console(highlight=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=_("Messages"))
+    for column in (_("language"), _("message"), _("severity"), _("check"), _("detail")):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r.lang, r.context, r.severity, r.check, r.detail)
+    console.print(table if rows else _("Messages: no findings"))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=_("PDFs"))
+    table.add_column(_("PDF"), overflow="fold")
+    table.add_column(_("pages"), justify="right")
+    table.add_column(_("KB"), justify="right")
+    table.add_column(_("texts"), overflow="fold")
+    table.add_column(_("checked"), overflow="fold")
+    table.add_column(_("PDF/UA"))
+    checked = {
+        "last build": _("last build"),
+        "now": _("now"),
+        "changed": _("changed"),
+    }
+    for p in report.pdfs:
+        table.add_row(
+            p.job,
+            str(p.pages),
+            str(max(1, round(p.bytes / 1024))),
+            texts(p),
+            checked[p.checked],
+            "" if p.accessibility is None else _("yes") if not p.accessibility else _("no"),
         )
-    else:
-        console = Console()
+    console.print(table)
+    for job, why in report.left_out:
+        console.print(_("left out {name}: {why}").format(name=job, why=why), markup=False)
+    if report.gates:
         table = Table(
-            _("language"), _("message"), _("severity"), _("check"), _("detail"), title=_("Messages")
+            box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=_("Quality gates")
         )
-        for r in rows:
-            table.add_row(r.lang, r.context, r.severity, r.check, r.detail)
-        console.print(table)
-        table = Table(_("job"), _("severity"), _("gate"), _("detail"), title=_("Quality gates"))
-        for g in gates:
+        for column in (_("job"), _("severity"), _("gate"), _("detail")):
+            table.add_column(column, overflow="fold")
+        for g in report.gates:
             table.add_row(g.job, g.severity, g.gate, g.detail)
         console.print(table)
+    if any(p.checked == "changed" for p in report.pdfs):
         console.print(
-            ngettext("{count} error", "{count} errors", len(errors)).format(count=len(errors))
-            + ", "
-            + ngettext("{count} warning", "{count} warnings", len(warnings)).format(
-                count=len(warnings)
-            )
+            _("changed: inputs changed since the last build; `brochures build` checks them")
         )
+    console.print(
+        ngettext("{count} error", "{count} errors", len(errors)).format(count=len(errors))
+        + ", "
+        + ngettext("{count} warning", "{count} warnings", len(warnings)).format(count=len(warnings))
+    )
     if errors:
         sys.exit(1)
+
+
+def texts(pdf: PdfRow) -> str:
+    """What a PDF's texts are: all reviewed, or how many are not and how many show German."""
+    if pdf.language == "de":
+        return _("German original")
+    words = {
+        "unreviewed": _("{count} unreviewed"),
+        "outdated": _("{count} outdated"),
+        "missing": _("{count} missing"),
+    }
+    parts = [
+        words[state].format(count=count)
+        for state, count in pdf.review.items()
+        if state in words and count
+    ]
+    if pdf.german:
+        parts.append(_("{count} in German").format(count=pdf.german))
+    return ", ".join(parts) or _("all reviewed")
 
 
 @cli.command("impose")

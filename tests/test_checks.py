@@ -193,3 +193,78 @@ def test_fontconfig_answers_are_kept_until_a_font_folder_changes(
     assert checks.fontconfig_stamp() != stamp
     assert checks.font_file("Noto Sans").endswith(".ttf")
     assert [a[0] for a in asked] == ["fc-match"]  # asked fontconfig again
+
+
+def test_check_on_an_up_to_date_project_reuses_what_the_build_measured(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import snapshot
+
+    from brochures.rendering.pdf import PdfRenderer
+
+    assert run(basic, "build", "--jobs", "1").exit_code == 0
+    manifest = json.loads((basic / "build/manifest.json").read_text(encoding="utf-8"))["pdfs"]
+    before = snapshot(basic / "build")
+    real_render = PdfRenderer.render
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("an up-to-date PDF was laid out again")
+
+    monkeypatch.setattr(PdfRenderer, "render", no_layout)
+    checked = run(basic, "check", "--json")
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.output)
+    assert [(p["job"], p["pages"], p["bytes"], p["checked"]) for p in report["pdfs"]] == [
+        (f"{e['brochure']}.de", e["pages"], e["bytes"], "last build") for e in manifest
+    ]
+    assert report["gates"] == []
+    assert {(x["job"], x["why"]) for x in report["left_out"]} == {
+        (f"{b}.{lang}", "no translations yet")
+        for b in ("eltern", "jugend")
+        for lang in ("en", "ar", "de+en", "de+ar")
+    }
+    assert snapshot(basic / "build") == before  # nothing written
+
+    # a changed brochure: its PDF is laid out and checked now, the other one is still reused
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8").replace("Schule verstehen", "Schule kennen"),
+        encoding="utf-8",
+    )
+    laid_out = []
+
+    def counting(self, html, **kwargs):
+        laid_out.append(html)
+        return real_render(self, html, **kwargs)
+
+    monkeypatch.setattr(PdfRenderer, "render", counting)
+    report = json.loads(run(basic, "check", "--json").output)
+    assert {p["job"]: p["checked"] for p in report["pdfs"]} == {
+        "eltern.de": "now",
+        "jugend.de": "last build",
+    }
+    assert len(laid_out) == 1 and "Schule kennen" in laid_out[0]
+    text_output = run(basic, "check").output
+    assert "eltern.de" in text_output and "German original" in text_output
+    assert "0 errors, 0 warnings" in text_output
+
+
+def test_check_lays_out_changed_screen_pdfs_and_lists_changed_print_pdfs(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    set_entry(basic, "en", "brochure:jugend/title", "A good school-leaving certificate", fuzzy=True)
+    built = run(basic, "build", "--jobs", "1", "--brochure", "jugend", "--profile", "all")
+    assert built.exit_code == 0, built.output
+    set_entry(basic, "en", "brochure:jugend/title", "A good certificate", fuzzy=True)
+    report = json.loads(run(basic, "check", "--json").output)
+    rows = {p["job"]: p for p in report["pdfs"]}
+    assert rows["jugend.de"]["checked"] == "last build"
+    assert rows["print:jugend.de"]["checked"] == "last build"
+    assert rows["jugend.en"]["checked"] == rows["jugend.de+en"]["checked"] == "now"
+    assert rows["print:jugend.en"]["checked"] == "changed"  # the next build checks it
+    assert rows["print:jugend.en"]["accessibility"] is None  # the gate is for screen PDFs
+    assert rows["jugend.en"]["review"]["unreviewed"] == 1
+    assert rows["jugend.en"]["german"] > 0  # the untranslated texts are shown in German
+    text_output = " ".join(run(basic, "check").output.split())
+    assert "changed: inputs changed since the last build; `brochures build` checks them" in (
+        text_output
+    )
