@@ -18,7 +18,13 @@ from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates, load_project
 from brochures.errors import ConfigError, EnvironmentProblem, OutputError, Problem
 from brochures.files import build_lock, write_problem
-from brochures.languages import SOURCE_LANGUAGE, document_stacks, language, not_among
+from brochures.languages import (
+    SOURCE_LANGUAGE,
+    document_stacks,
+    language,
+    not_among,
+    spelled,
+)
 from brochures.publishing import keys, publish
 from brochures.rendering import checks, forkserver, render
 from brochures.rendering import workers as pdf_workers
@@ -177,6 +183,7 @@ def plan(
         for b in brochures
         if b not in project.brochures
     ]
+    langs = [spelled(code) for code in langs]  # fa_AF is fa-AF
     for code in langs:
         languages = project.settings.languages
         wrong = not_among(code, languages, where="source/project.yaml")

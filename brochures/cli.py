@@ -525,8 +525,9 @@ def status_command(project_dir: Path, as_json: bool) -> None:
     for i, row in enumerate(rows):
         if i == 0 or rows[i - 1]["brochure"] != row["brochure"]:
             table.add_row(row["brochure"], style="bold", end_section=False)
+        preparing = " – " + _("in preparation") if row["in_preparation"] else ""
         table.add_row(
-            f"  {row['language']}",
+            f"  {row['language']}{preparing}",
             *(str(row[s.value]) for s in State),
             f"{row['complete']:.0%}",
             end_section=i + 1 < len(rows) and rows[i + 1]["brochure"] != row["brochure"],
@@ -765,7 +766,7 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     from brochures.content.project import load_project
     from brochures.errors import ConfigError, Problem
     from brochures.files import build_lock
-    from brochures.languages import language, not_among
+    from brochures.languages import language, not_among, spelled
     from brochures.rendering.impose import impose
 
     project = load_project(project_dir)
@@ -778,6 +779,7 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
                 _("unknown brochure '{id}' (known: {known})").format(id=brochure_id, known=known),
             )
         )
+    lang = spelled(lang)  # fa_AF is fa-AF
     wrong = not_among(lang, project.languages_of(project.brochures[brochure_id]), brochure_id)
     if wrong:
         raise ConfigError(Problem(None, None, wrong))

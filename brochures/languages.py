@@ -125,6 +125,12 @@ def canonical(code: str) -> str:
     return str(Locale.parse(code.replace("-", "_"))).replace("_", "-")
 
 
+def spelled(code: str) -> str:
+    """A code as the project spells it (`fa_AF` → `fa-AF`); an invalid code unchanged, for the
+    message that names it."""
+    return canonical(code) if check_code(code) is None else code
+
+
 def catalog_code(code: str) -> str:
     """The gettext spelling: `locales/fa_AF/`, `Language: fa_AF`, Babel's plural rules."""
     return code.replace("-", "_")

@@ -1,19 +1,22 @@
-"""Localization fidelity: text escaped exactly once, invisible characters in the text layer."""
+"""Localization fidelity: escaping, invisible characters, hyphenation, new languages, RTL."""
 
 from __future__ import annotations
 
 import io
 import itertools
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import pdfplumber
 import polib
+from babel import Locale
 from conftest import run
-from pdfinspect import text
+from pdfinspect import fonts, metadata, text
 from pypdf import PdfReader
 
+from brochures.languages import document_stacks
 from brochures.rendering import checks
 from brochures.rendering.render import ltr_islands
 
@@ -198,3 +201,107 @@ def test_hyphenation_per_language_never_names_short_fragments(basic: Path, tmp_p
     assert ("authorit", "ative") not in english  # en_GB's wrong point, en_US patterns in use
     # Ukrainian is not hyphenated (its dictionary breaks залуче-ння); German fallbacks are
     assert not [p for p in _hyphenated(_narrow_lines(basic, "uk", tmp_path)) if p[0][-1] > "z"]
+
+
+# ---- new languages: Sorani, Pashto, Dari, Somali; languages in preparation ----
+
+
+def _cldr_words(code: str, letters: str) -> list[str]:
+    """Real words of a language from CLDR (its name, months, days, and territory names with
+    the letters a glyph check must see), never invented ones."""
+    locale = Locale.parse(code)
+    words = [
+        locale.languages.get(code.split("_")[0], ""),
+        *locale.months["format"]["wide"].values(),
+        *locale.days["format"]["wide"].values(),
+    ]
+    names = sorted({w for v in locale.territories.values() for w in v.split()})
+    words += [next(w for w in names if ch in w) for ch in letters if ch not in "".join(words)]
+    return [w for word in words for w in word.split() if w]
+
+
+NEW = {"ckb": "ەێۆ", "ps": "ښځډ", "fa_AF": "", "so": ""}
+
+
+def test_new_languages_build_with_their_letters_direction_and_no_hyphenation(
+    basic: Path,
+) -> None:
+    from test_languages import fill, pseudo
+
+    from brochures.languages import language
+
+    settings = basic / "source/project.yaml"
+    # Dari written the gettext way here; fa-AF everywhere else
+    settings.write_text(settings.read_text().replace("[de, en, ar]", "[de, ckb, ps, fa_AF, so]"))
+    assert run(basic, "catalog", "update").exit_code == 0
+    dari = basic / "locales/fa_AF/LC_MESSAGES/messages.po"
+    assert polib.pofile(str(dari)).metadata["Language"] == "fa_AF"
+    samples = {}
+    for code, letters in NEW.items():
+        words = _cldr_words(code, letters)
+        assert set(letters) <= set("".join(words))
+        samples[code] = words
+        fill(basic, code.replace("-", "_"), pseudo(*words))
+    result = run(basic, "build", "--brochure", "eltern", "--edition", "single")
+    assert result.exit_code == 0, result.output  # the glyph gate passed for every language
+    manifest = json.loads((basic / "build/manifest.json").read_text())
+    assert {e["language"] for e in manifest["pdfs"] if "language" in e} >= {"fa-AF", "ckb"}
+    for code, words in samples.items():
+        spelled = code.replace("_", "-")
+        facts = language(code)
+        assert facts.code == spelled and facts.hyphenation is None
+        path = pdf(basic, f"eltern.{spelled}")
+        assert metadata(path)["/Lang"] == spelled
+        content = text(path)
+        assert facts.native_name in content  # the cover names the language in its own script
+        for word in words[:8]:
+            assert word in content, (code, word)
+        # the glyph gate: every letter in the language's fonts; it would see a missing one
+        sample = f"<p>{' '.join(words)}</p>"
+        assert checks.glyph_coverage(sample, code, document_stacks(code)) == []
+        if letters := NEW[code]:
+            latin_only = checks.glyph_coverage(sample, code, [("Noto Sans",)])
+            assert all(f"U+{ord(ch):04X}" in " ".join(latin_only) for ch in letters)
+        if facts.direction == "rtl":
+            assert '<html lang="' + spelled + '" dir="rtl">' in _html(basic, code)
+            assert any("Naskh-Arabic" in name for name in fonts(path))
+    assert language("fa-AF").native_name == "دری"
+    assert run(basic, "build", "--lang", "fa_AF", "--brochure", "eltern").exit_code == 0
+    assert pdf(basic, "eltern.de+fa-AF").exists()  # the CLI takes both spellings
+
+
+def _html(project: Path, lang: str) -> str:
+    from brochures.content.project import default_templates, load_project
+    from brochures.languages import language
+    from brochures.rendering import render
+    from brochures.translation.catalogs import load_texts
+
+    loaded = load_project(project)
+    env = render.environment(loaded.template_dirs, default_templates())
+    return render.render_html(
+        env, loaded.content("eltern"), language(lang), load_texts(loaded, lang)
+    ).html
+
+
+def test_languages_without_translations_are_announced_not_hidden(basic: Path) -> None:
+    settings = basic / "source/project.yaml"
+    settings.write_text(settings.read_text().replace("[de, en, ar]", "[de, en, ar, ti, ps]"))
+    assert run(basic, "catalog", "update").exit_code == 0
+    from test_languages import fill, pseudo
+
+    fill(basic, "en", pseudo("Draft"), fuzzy=True)
+    fill(basic, "ar", pseudo("تجريبي"), fuzzy=True)
+    result = run(basic, "build", "--edition", "single")
+    assert result.exit_code == 0, result.output
+    assert not (basic / "build/pdf/eltern/eltern.ti.pdf").exists()
+    page = (basic / "build/index.html").read_text()
+    for native in ("ትግርኛ", "پښتو"):
+        card = page[page.index(f">{native}</span>") :]
+        card = card[: card.index("</li>")]
+        assert 'in Vorbereitung / <span lang="en">in preparation</span>' in card
+        assert "PDF herunterladen" not in card
+    assert page.count("in Vorbereitung") == 4  # two languages in each of two brochures
+    rows = json.loads(run(basic, "status", "--json").output)
+    preparing = {(r["brochure"], r["language"]) for r in rows if r["in_preparation"]}
+    assert preparing == {(b, c) for b in ("eltern", "jugend") for c in ("ti", "ps")}
+    assert "ti – in preparation" in run(basic, "status").output

@@ -24,7 +24,7 @@ from brochures.content.model import Model, PlainText, Slug
 from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
 from brochures.files import SYSTEM_FOLDERS, inside, links_leaving
-from brochures.languages import SOURCE_LANGUAGE, check_code
+from brochures.languages import SOURCE_LANGUAGE, canonical, check_code
 
 FORMAT_SUFFIX = ".html.j2"
 
@@ -309,6 +309,8 @@ def _check_languages(doc: YamlDocument, loc: tuple, codes: list[str]) -> list[Pr
     problems = []
     for i, code in enumerate(codes):
         wrong = check_code(code)
+        if not wrong:
+            codes[i] = code = canonical(code)  # fa_AF and fa-AF are the same: fa-AF
         if wrong:
             problems.append(doc.problem((*loc, i), f"{loc[-1]}[{i}]: {wrong}"))
         elif codes.index(code) != i:

@@ -44,6 +44,7 @@ a:focus-visible { outline: 3px solid #9a4a00; outline-offset: 2px; }
 .downloads { margin: 0.4rem 0 0; padding-inline-start: 1.1rem; }
 .downloads li { margin-block: 0.3rem; }
 .meta { white-space: nowrap; }
+.preparing { margin: 0.35rem 0 0; color: var(--muted); }
 /* in the link's name for screen readers (which brochure), not repeated on screen */
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip-path: inset(50%); white-space: nowrap; }
@@ -100,6 +101,10 @@ deutsche Fassung. Texte ohne Übersetzung stehen auf Deutsch da.</p>
 {% if l.badge %}
 <p class="badge"><strong>Noch nicht geprüft:</strong> {{ l.badge }}</p>
 {% endif %}
+{% if l.preparing %}
+<p class="preparing">in Vorbereitung / <span lang="en">in preparation</span></p>
+{% endif %}
+{% if l.files %}
 <ul class="downloads">
 {% for f in l.files %}
 <li><a href="{{ f.href }}" type="application/pdf">{{ f.action }}:
@@ -109,6 +114,7 @@ deutsche Fassung. Texte ohne Übersetzung stehen auf Deutsch da.</p>
 <span class="meta">({{ f.size }}, {{ f.pages }})</span></a></li>
 {% endfor %}
 </ul>
+{% endif %}
 </div>
 </li>
 {% endfor %}

@@ -24,10 +24,11 @@ from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates
 from brochures.errors import EnvironmentProblem
 from brochures.files import write_atomic
-from brochures.languages import SOURCE_LANGUAGE, language
+from brochures.languages import SOURCE_LANGUAGE, catalog_code, language
 from brochures.publishing.keys import digest, file_sha256
 from brochures.publishing.pages import page_template
 from brochures.rendering import render
+from brochures.translation.catalogs import load_texts
 
 if TYPE_CHECKING:
     from brochures.rendering.jobs import JobResult
@@ -366,7 +367,7 @@ def write_pages(
     screen = [e for e in entries if e["profile"] == "screen"]
     prints = [e for e in entries if e["profile"] == "print"]
     published.pdfs, published.print_pdfs = len(screen), len(prints)
-    stamp = page_stamp(project, screen)
+    stamp = page_stamp(project, screen, *sorted(in_preparation(project)))
     if not page_is_current(published.index, stamp):
         page = download_page(project, contents, screen, stamp)
         write_if_changed(published.index, page.encode("utf-8"))
@@ -419,6 +420,7 @@ def download_page(
     linking the print PDFs beside it."""
     german = Locale.parse(SOURCE_LANGUAGE)
     labels = format_labels(project) if entries else {}
+    preparing = in_preparation(project)
     brochures = []
     for brochure_id, brochure in project.brochures.items():
         content = contents[brochure_id]
@@ -426,6 +428,8 @@ def download_page(
         langs = []
         for code in project.languages_of(brochure):
             files = [e for e in mine if e["language"] == code]
+            if not files and not print_shop and code in preparing:
+                langs.append(preparing_card(code, german))  # announced, not hidden
             if files:
                 card = language_card(project, code, files, german, content.title.source)
                 if print_shop:
@@ -433,7 +437,7 @@ def download_page(
                     for link in card["files"]:
                         link["href"] = link["href"].removeprefix("print/")
                 langs.append(card)
-        if langs:
+        if any(card["files"] for card in langs):
             brochures.append(
                 {
                     "id": brochure_id,
@@ -442,7 +446,7 @@ def download_page(
                     "languages": langs,
                 }
             )
-    codes = {SOURCE_LANGUAGE} | {e["language"] for e in entries}
+    codes = {SOURCE_LANGUAGE} | {card["code"] for b in brochures for card in b["languages"]}
     issuer = project.settings.issuer
     return page_template().render(
         issuer=issuer,
@@ -506,13 +510,46 @@ def language_card(
         "code": code,
         "dir": lang.direction,
         "native": native,
-        "german_name": german.languages.get(code, code) if code != SOURCE_LANGUAGE else "",
+        "german_name": german_name(code, german),
         "title": title if code != SOURCE_LANGUAGE and title != german_title else "",
         "badge": badge,
         "thumbnail": {"src": quote(thumb), "width": size[0], "height": size[1]}
         if thumb and size
         else None,
         "files": [download(e) for e in files],
+    }
+
+
+def german_name(code: str, german: Locale) -> str:
+    """The language's German name (Dari for fa-AF), none for German itself."""
+    if code == SOURCE_LANGUAGE:
+        return ""
+    return german.languages.get(catalog_code(code)) or german.languages.get(code, code)
+
+
+def in_preparation(project: Project) -> set[str]:
+    """The project's languages without any usable translation yet (Tigrinya today)."""
+    return {
+        code
+        for code in project.settings.languages
+        if code != SOURCE_LANGUAGE and not load_texts(project, code).has_translations
+    }
+
+
+def preparing_card(code: str, german: Locale) -> dict:
+    """A language without translations yet: named in its own script, "in Vorbereitung / in
+    preparation", no files."""
+    lang = language(code)
+    return {
+        "code": code,
+        "dir": lang.direction,
+        "native": lang.native_name[:1].upper() + lang.native_name[1:],
+        "german_name": german_name(code, german),
+        "title": "",
+        "badge": None,
+        "thumbnail": None,
+        "files": [],
+        "preparing": True,
     }
 
 

@@ -54,7 +54,7 @@ from brochures.files import (
     user_cache,
     write_atomic,
 )
-from brochures.languages import SOURCE_LANGUAGE, Language, language
+from brochures.languages import SOURCE_LANGUAGE, Language, catalog_code, language
 from brochures.translation.catalogs import Lookup, State
 
 DEFAULT_PREFIX = "!default"
@@ -387,7 +387,7 @@ def _words(text: str, names: frozenset[str]) -> str:
 
 def localized_date(date: dt.date, code: str) -> Markup:
     """The locale's medium date; an all-numeric one (27.05.2019, 27/05/2019) as an LTR island."""
-    formatted = format_date(date, "medium", locale=code)
+    formatted = format_date(date, "medium", locale=catalog_code(code))
     bare = formatted.translate({0x200E: None, 0x200F: None, 0x061C: None})
     if re.fullmatch(r"[\d\s./-]+", bare):
         return Markup(f'<bdi dir="ltr">{escape(bare)}</bdi>')

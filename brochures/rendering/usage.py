@@ -55,6 +55,9 @@ def status_report(project: Project) -> tuple[list[dict], list[LanguageSummary]]:
                 {
                     "brochure": brochure_id,
                     "language": lang,
+                    "native_name": language(lang).native_name,
+                    # no translation yet: not built, announced on the download page
+                    "in_preparation": not texts.has_translations,
                     **{s.value: counts[s] for s in State},
                     "complete": counts[State.REVIEWED] / total,
                     "last_reviewer": last[0] if last else None,

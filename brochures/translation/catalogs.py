@@ -30,7 +30,7 @@ from brochures.files import (
     write_atomic,
     write_cached,
 )
-from brochures.languages import SOURCE_LANGUAGE
+from brochures.languages import SOURCE_LANGUAGE, catalog_code
 from brochures.translation.messages import MessageIssue, message_issues
 
 POT_NAME = "messages.pot"
@@ -229,7 +229,7 @@ def pot_path(project: Project) -> Path:
 
 
 def po_path(project: Project, lang: str) -> Path:
-    return project.root / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    return project.root / "locales" / catalog_code(lang) / "LC_MESSAGES" / "messages.po"
 
 
 def display_of(project: Project, path: Path) -> str:
@@ -363,7 +363,7 @@ def msgfmt_check(text: str, display: str) -> list[Problem]:
 def _check_header(po: polib.POFile, display: str, lang: str) -> list[Problem]:
     problems = []
     declared = po.metadata.get("Language", "").replace("-", "_")
-    if declared and declared.split("_")[0] != lang.split("_")[0]:
+    if declared and declared.split("_")[0] != catalog_code(lang).split("_")[0]:
         problems.append(
             Problem(
                 display,
@@ -382,7 +382,7 @@ def plural_rule_difference(po: polib.POFile, lang: str) -> str | None:
     form to two in Babel 2.19), which must not stop a build. Templates take plurals as two
     German messages, so no catalog entry is chosen by this rule today."""
     declared = po.metadata.get("Plural-Forms", "")
-    expected = get_plural(lang)
+    expected = get_plural(catalog_code(lang))
     match = re.search(r"nplurals\s*=\s*(\d+)", declared)
     if not declared or (match is not None and int(match[1]) == expected.num_plurals):
         return None
@@ -461,8 +461,8 @@ def header(lang: str | None = None) -> dict[str, str]:
         "Content-Transfer-Encoding": "8bit",
     }
     if lang is not None:
-        meta["Language"] = lang
-        meta["Plural-Forms"] = get_plural(lang).plural_forms
+        meta["Language"] = catalog_code(lang)
+        meta["Plural-Forms"] = get_plural(catalog_code(lang)).plural_forms
     return meta
 
 
@@ -482,8 +482,8 @@ def merge(old: polib.POFile | None, template: polib.POFile, lang: str) -> polib.
     fuzzy with the previous msgid; a new text starts empty; a removed one becomes obsolete."""
     po = polib.POFile(wrapwidth=78)
     po.metadata = dict(old.metadata) if old is not None else header(lang)
-    po.metadata.setdefault("Language", lang)
-    po.metadata.setdefault("Plural-Forms", get_plural(lang).plural_forms)
+    po.metadata.setdefault("Language", catalog_code(lang))
+    po.metadata.setdefault("Plural-Forms", get_plural(catalog_code(lang)).plural_forms)
     po.header = old.header if old is not None else ""
     previous = {key_of(e.msgctxt, e.msgid): e for e in (old or [])}
     for source in template:

@@ -18,7 +18,7 @@ from brochures.content.project import Project
 from brochures.content.yamlfile import LINE_KEY, load, validate
 from brochures.errors import ConfigError, Problem, raise_if
 from brochures.files import write_atomic
-from brochures.languages import SOURCE_LANGUAGE, check_code, not_among
+from brochures.languages import SOURCE_LANGUAGE, check_code, not_among, spelled
 from brochures.translation.catalogs import (
     CatalogError,
     LoadedCatalog,
@@ -311,6 +311,7 @@ def _selection(
     chosen = [project.brochures[b] for b in brochure_ids] or list(project.brochures.values())
     available = list(dict.fromkeys(code for b in chosen for code in project.languages_of(b)))
     available = [code for code in available if code != SOURCE_LANGUAGE]
+    langs = [spelled(lang) for lang in langs]  # fa_AF is fa-AF
     for lang in langs:
         wrong = not_among(lang, available, "the target languages of the chosen brochures")
         if wrong:
