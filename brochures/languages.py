@@ -122,7 +122,11 @@ def suggestions(code: str, known: list[str]) -> list[str]:
 def canonical(code: str) -> str:
     """The one spelling of a (valid) code used in YAML, CLI, file names, `html lang` and the
     manifest: BCP 47 with a hyphen (`fa-AF`); `fa_AF` and `fa-af` are accepted as the same."""
-    return str(Locale.parse(code.replace("-", "_"))).replace("_", "-")
+    first, *rest = code.replace("_", "-").split("-")
+    subtags = [first.lower()]
+    for tag in rest:  # script Latn, region AF or 419; no alias resolved (ara stays ara)
+        subtags.append(tag.title() if len(tag) == 4 else tag.upper() if len(tag) <= 3 else tag)
+    return "-".join(subtags)
 
 
 def spelled(code: str) -> str:
