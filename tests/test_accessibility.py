@@ -364,3 +364,42 @@ def test_download_page_passes_axe_and_works_by_keyboard(default_build: Path) -> 
             assert link["role"] == "link" and "PDF" in name and native in name, name
             assert re.search(rf"\b{round(size / 1024)} KB\b", name), (name, size)
             assert ("zweisprachig" in name) == ("+" in path), name
+
+
+# ---- the gate finds what breaks PDF/UA (each check can fail) ----
+
+
+def test_the_gate_reports_each_kind_of_problem(default_build: Path) -> None:
+    from brochures.rendering import accessibility
+
+    path = default_build / "build/pdf/schule-eltern/schule-eltern.de.pdf"
+    with pikepdf.open(path) as pdf:
+        assert accessibility.check(pdf) == []
+        del pdf.pages[1].obj["/Tabs"]
+        pdf.Root.ViewerPreferences.DisplayDocTitle = False
+        del pdf.Root["/Outlines"]
+        roles = [(role, element) for role, element, _lang in elements(pdf)]
+        figure = next(e for r, e in roles if r == "/Figure")
+        figure.Alt = pikepdf.String("رمز الاستجابة السريعة")  # Arabic, in a German element
+        h3 = next(e for r, e in roles if r == "/H3")
+        h3.S = pikepdf.Name("/H5")
+        paragraph = next(e for r, e in roles if r == "/P")  # cut out of the tree
+        parent = paragraph.P
+        parent.K = pikepdf.Array([k for k in kids(parent) if k.objgen != paragraph.objgen])
+        page = pdf.pages[0]  # a rectangle painted outside any marked content
+        page.obj.Contents = pdf.make_stream(b"0 0 10 10 re f\n" + page.obj.Contents.read_bytes())
+        font = next(iter(pdf.pages[2].obj.Resources.Font.values()))
+        cmap = font.ToUnicode.read_bytes()
+        font.ToUnicode = pdf.make_stream(re.sub(rb"beginbfchar.*?endbfchar", b"", cmap, flags=re.S))
+        found = " | ".join(accessibility.check(pdf))
+    for expected in (
+        "page 2: tab order does not follow the structure (/Tabs /S)",
+        "viewers are not asked to show the title (DisplayDocTitle)",
+        "H2 heading(s) without a bookmark",
+        "the figure's alternative text is in Arabic script, its language (de) is written in Latin",
+        "heading H5 follows H",
+        "marked-content sequences belong to no element of the structure tree",
+        "page 1: content neither tagged nor an artifact (1 f painting operators)",
+        "glyph(s) shown without a Unicode mapping",
+    ):
+        assert expected in found, (expected, found)

@@ -60,7 +60,7 @@ def check(pdf: pikepdf.Pdf) -> list[str]:
         *_lists_and_tables(tree),
         *_bookmarks(pdf, tree),
         *_annotations(pdf, tree),
-        *_fonts(pdf),
+        *_fonts(pdf, tree),
     ]
 
 
@@ -79,6 +79,7 @@ class _Tree:
         self.reachable: set[tuple[int, int]] = set()
         self.pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         self.parent_tree: dict[int, pikepdf.Object] = {}
+        self._parsed: dict[tuple[int, int], list] = {}
         if self.root is None:
             return
         document_lang = str(pdf.Root.get("/Lang", ""))
@@ -93,6 +94,15 @@ class _Tree:
             stack += [(kid, lang, depth + 1) for kid in reversed(_kids(element))]
         nums = self.root.get("/ParentTree", {}).get("/Nums", pikepdf.Array())
         self.parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+    def instructions(self, container) -> list:
+        """A page's or form's content stream, parsed once for all the checks."""
+        import pikepdf
+
+        key = container.objgen if container.is_indirect else (id(container), -1)
+        if key not in self._parsed:
+            self._parsed[key] = pikepdf.parse_content_stream(container)
+        return self._parsed[key]
 
     def element_of(self, page_key: int, mcid: int):
         entry = self.parent_tree.get(page_key)
@@ -183,7 +193,7 @@ def _content(pdf: pikepdf.Pdf, tree: _Tree) -> list[str]:
         orphans: set[int] = set()
         stack: list[tuple[str, int | None]] = []
         key = int(page.obj.get("/StructParents", -1))
-        for operands, operator in pikepdf.parse_content_stream(page):
+        for operands, operator in tree.instructions(page.obj):
             op = str(operator)
             if op in ("BDC", "BMC"):
                 mcid = None
@@ -290,6 +300,8 @@ def _lists_and_tables(tree: _Tree) -> list[str]:
     problems = []
     for element, _lang, _depth in tree.elements:
         role = str(element.S)
+        if role not in ("/L", "/LI", "/Table"):
+            continue
         kids = [str(k.S) for k in _kids(element) if _is_element(k)]
         where = f"page {(tree.page_of(element) or 0) + 1}"
         if role == "/L" and any(k not in ("/LI", "/L", "/Caption") for k in kids):
@@ -359,7 +371,7 @@ def _annotations(pdf: pikepdf.Pdf, tree: _Tree) -> list[str]:
 # ---- fonts: embedded, every glyph shown mapped to Unicode ----
 
 
-def _fonts(pdf: pikepdf.Pdf) -> list[str]:
+def _fonts(pdf: pikepdf.Pdf, tree: _Tree) -> list[str]:
     import pikepdf
 
     shown: dict[tuple[int, int], set[bytes]] = {}
@@ -370,7 +382,7 @@ def _fonts(pdf: pikepdf.Pdf) -> list[str]:
         font_map = resources.get("/Font", {}) if resources is not None else {}
         xobjects = resources.get("/XObject", {}) if resources is not None else {}
         current = None
-        for operands, operator in pikepdf.parse_content_stream(container):
+        for operands, operator in tree.instructions(container):
             op = str(operator)
             if op == "Tf":
                 current = font_map.get(str(operands[0]))
@@ -394,7 +406,7 @@ def _fonts(pdf: pikepdf.Pdf) -> list[str]:
                     scan(form, form.get("/Resources", resources))
 
     for page in pdf.pages:
-        scan(page, page.obj.get("/Resources"))
+        scan(page.obj, page.obj.get("/Resources"))
     problems = []
     for objgen, font in fonts.items():
         name = str(font.get("/BaseFont", "?"))[1:]
