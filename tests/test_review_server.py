@@ -176,6 +176,10 @@ def test_every_route_needs_a_token_and_a_granted_language(project: Path, client)
     link = run(project, "review", "invite", "ar", "--name", "Amira").output.splitlines()[-1]
     assert link.startswith("http://127.0.0.1:8765/?token=")
     amira = {"Authorization": f"Bearer {link.rpartition('=')[2]}"}
+    stored = (project / ".review" / "tokens.json").read_text()
+    assert link.rpartition("=")[2] not in stored  # only its hash is kept
+    assert tokens.digest(link.rpartition("=")[2]) in stored
+    assert (project / ".review" / ".gitignore").read_text().splitlines()[-1] == "*"
     assert [lang["code"] for lang in client.get("/api/languages", headers=amira).json()] == ["ar"]
     assert client.get("/api/languages/ar/entries", headers=amira).status_code == 200
     assert client.get("/api/languages/en/entries", headers=amira).status_code == 403

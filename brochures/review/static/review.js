@@ -185,6 +185,7 @@ function showPreview() {
 }
 
 async function showHistory(entry) {
+  $("history").replaceChildren(); // never the previous text's log (and its revert buttons)
   const { data } = await api("GET", entryPath("history", entry.id));
   const current = state.entries[state.index];
   if (!current || current.id !== entry.id) return; // the reviewer moved on meanwhile
