@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ class TagNotes:
     margin_mcids: dict[int, set[int]] = field(default_factory=dict)
 
 
+_PATCHING = threading.Lock()  # one tagged write at a time may wrap WeasyPrint's module function
+
+
 @contextmanager
 def hooks():
     """While WeasyPrint writes a tagged PDF: give structure elements of other-language text their
@@ -31,14 +35,24 @@ def hooks():
     from weasyprint.pdf import tags
 
     notes = TagNotes()
-    original = getattr(tags, "_build_box_tree", None)
-    if original is None:  # another WeasyPrint: tagging still works, without the repairs
-        yield notes
-        return
+    with _PATCHING:
+        original = getattr(tags, "_build_box_tree", None)
+        if original is None:  # another WeasyPrint: tagging still works, without the repairs
+            yield notes
+            return
+        tags._build_box_tree = _noting(original, notes, boxes.MarginBox)
+        try:
+            yield notes
+        finally:
+            tags._build_box_tree = original
+
+
+def _noting(original, notes: TagNotes, margin_box: type):
+    """WeasyPrint's tag-tree builder, taking notes (see `hooks`)."""
 
     def noted(box, parent, pdf, page_number, nums, *args, **kwargs):
         source = getattr(getattr(box, "_box", box), "element", None)
-        if isinstance(box, boxes.MarginBox):
+        if isinstance(box, margin_box):
             before = set(nums)
             yield from original(box, parent, pdf, page_number, nums, *args, **kwargs)
             notes.margin_mcids.setdefault(page_number, set()).update(set(nums) - before)
@@ -55,11 +69,7 @@ def hooks():
                 notes.sources.setdefault(element.number, id(source))
             yield element
 
-    tags._build_box_tree = noted
-    try:
-        yield notes
-    finally:
-        tags._build_box_tree = original
+    return noted
 
 
 def repair(pdf: pikepdf.Pdf, notes: TagNotes) -> None:
