@@ -305,3 +305,46 @@ def test_languages_without_translations_are_announced_not_hidden(basic: Path) ->
     preparing = {(r["brochure"], r["language"]) for r in rows if r["in_preparation"]}
     assert preparing == {(b, c) for b in ("eltern", "jugend") for c in ("ti", "ps")}
     assert "ti – in preparation" in run(basic, "status").output
+
+
+# ---- term base ----
+
+
+def test_term_base_warns_about_missing_and_shared_approved_terms(basic: Path) -> None:
+    from test_languages import fill, pseudo
+
+    (basic / "source/terms.yaml").write_text(
+        "terms:\n"
+        "  Abschluss:\n    en: qualification\n    ar: الشهادة المدرسية\n"
+        "  Schule:\n    en: school\n    ar: شهادة مدرسية\n"  # the same Arabic term: warned
+        "  Elterncafé:\n    en: ''\n"  # no approved term yet: nothing checked
+    )
+    assert run(basic, "catalog", "update").exit_code == 0
+    fill(basic, "en", pseudo("Draft"), fuzzy=True)
+    path = basic / "locales/en/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        if entry.msgctxt == "jugendliche-foerdern/chancen":  # "Ein Abschluss verbessert …"
+            entry.msgstr = "A qualification improves the chances of an apprenticeship."
+    catalog.save(str(path))
+    result = run(basic, "check", "--json")
+    rows = [r for r in json.loads(result.output)["messages"] if r["check"] == "term base"]
+    missing = {(r["lang"], r["context"]) for r in rows if "is not translated" in r["detail"]}
+    assert ("en", "jugendliche-foerdern") in missing  # "Jugendliche beim Abschluss …"
+    assert ("en", "jugendliche-foerdern/chancen") not in missing  # has "qualification"
+    assert ("en", "eltern-informieren") in missing  # "Eltern über die Schule informieren"
+    assert not [r for r in rows if "Elterncafé" in r["detail"]]
+    assert [r["detail"] for r in rows if r["context"] == "(term base)"] == [
+        "Abschluss and Schule share the approved term 'شهادة مدرسية'"
+    ]
+    assert {r["severity"] for r in rows} == {"warning"}
+
+
+def test_term_base_in_the_repository_names_only_project_languages() -> None:
+    from brochures.content.project import load_project
+    from brochures.translation.terms import load_terms, shared_targets
+
+    project = load_project(Path(__file__).parent.parent)
+    base = load_terms(project.source_dir, project.settings.languages)
+    assert base.approved("ar")["Zeugnis"] != base.approved("ar")["Schulabschluss"]
+    assert shared_targets(base) == []

@@ -32,6 +32,7 @@ from brochures.files import (
 )
 from brochures.languages import SOURCE_LANGUAGE, catalog_code
 from brochures.translation.messages import MessageIssue, message_issues
+from brochures.translation.terms import load_terms, missing_terms, shared_targets
 
 POT_NAME = "messages.pot"
 # Header fields a translator's tool rewrites on every save; they never make a catalog stale.
@@ -670,8 +671,13 @@ class CheckRow:
 
 
 def check_messages(project: Project) -> list[CheckRow]:
-    """Message checks on every translated entry of every language's catalog."""
-    rows = []
+    """Message checks on every translated entry of every language's catalog, and the term
+    base's (source/terms.yaml): approved terms missing from a translation, shared targets."""
+    terms = load_terms(project.source_dir, project.settings.languages)
+    rows = [
+        CheckRow(finding.lang, "(term base)", "warning", "term base", finding.detail)
+        for finding in shared_targets(terms)
+    ]
     for lang in project.settings.languages:
         po = load_catalog(project, lang)
         if po is None:
@@ -691,4 +697,6 @@ def check_messages(project: Project) -> list[CheckRow]:
                 rows.append(
                     CheckRow(lang, context or msgid, "warning", "machine translation", flagged)
                 )
+            for detail in missing_terms(terms, lang, entry.msgid, entry.msgstr):
+                rows.append(CheckRow(lang, context or msgid, "warning", "term base", detail))
     return rows
