@@ -542,3 +542,33 @@ def test_reviewer_approves_by_keyboard_in_chromium_on_a_phone(
         browser.screenshot(Path(os.environ.get("REVIEW_SCREENSHOT", tmp_path / "phone.png")), 390)
     finally:
         browser.close()
+
+
+def test_send_back_keeps_the_comment_in_the_entry(project: Path, client) -> None:
+    headers = office(project)
+    entry = client.get("/api/languages/ar/entries?brochure=eltern", headers=headers).json()[0]
+    url = f"/api/languages/ar/entries/{quote(entry['id'], safe='')}"
+    approved = client.put(
+        url,
+        headers=headers,
+        json={"translation": entry["translation"], "reviewed": True, "version": entry["version"]},
+    ).json()
+    sent = client.put(
+        url,
+        headers=headers,
+        json={
+            "translation": approved["translation"],
+            "reviewed": False,
+            "version": approved["version"],
+            "comment": "Bitte <kürzer> fassen",
+        },
+    )
+    assert sent.status_code == 200
+    assert sent.json()["state"] == "unreviewed"
+    assert "Bitte <kürzer> fassen" in sent.json()["comment"]
+    po_entry = polib.pofile(str(project / AR)).find(entry["id"], "msgctxt")
+    assert po_entry is not None and "fuzzy" in po_entry.flags
+    assert "Bitte <kürzer> fassen" in po_entry.tcomment
+    msgfmt_check(project / AR)
+    bad = client.put(url, headers=headers, json={"translation": 1, "reviewed": "yes"})
+    assert bad.status_code == 400
