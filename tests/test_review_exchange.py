@@ -284,3 +284,55 @@ def test_docx_that_unpacks_too_large_is_refused(project: Path, monkeypatch) -> N
     monkeypatch.setattr(exchange, "MAX_IMPORT_BYTES", 10)
     result = run(project, "catalog", "import", str(path), "--reviewer", "R")
     assert result.exit_code == 2 and "larger than a review file" in result.output
+
+
+def test_a_brochure_reviewed_in_word_is_built_for_print_without_the_draft_notice(
+    project: Path,
+) -> None:
+    """Done-when of the review issue, through Word: every text of the brochure (both editions)
+    translated where missing and ticked, imported, then `build --reviewed-only` writes the
+    Arabic PDFs without the draft notice."""
+    from pypdf import PdfReader
+
+    # jugend: its bilingual edition shows texts its single edition does not ("Notizen")
+    build = ["build", "--reviewed-only", "--brochure", "jugend", "--lang", "ar"]
+    pdf = project / "build" / "pdf" / "jugend" / "jugend.ar.pdf"
+    assert run(project, *build).exit_code == 0 and not pdf.exists()  # drafts: no print run
+    path = export(project, "ar.docx", "--brochure", "jugend")
+    document = docx.Document(str(path))
+    ids = []
+    for table in document.tables:
+        for row in table.rows[1:]:
+            ids.append(row.cells[0].paragraphs[0].text)
+            german, translation, reviewed = row.cells[1], row.cells[2], row.cells[3]
+            if not translation.paragraphs[0].text:
+                lines = [p.text for p in german.paragraphs if p.style.name != "Brochures Note"]
+                translation.paragraphs[0].add_run(f"نص {lines[0]}")
+                for line in lines[1:]:
+                    translation.add_paragraph(line)
+            reviewed.paragraphs[0].add_run("x")
+    document.save(str(path))
+    assert {"Notizen", "Was der Kreis sich vorgenommen hat"} <= set(ids)  # bilingual's too
+    result = run(project, "catalog", "import", str(path), "--reviewer", "Amira")
+    assert result.exit_code == 0, result.output
+    msgfmt_ok(project)
+    result = run(project, *build)
+    assert result.exit_code == 0, result.output
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "نص" in text
+    assert "nicht vollständig geprüft" not in text  # no draft notice
+    assert (project / "build" / "pdf" / "jugend" / "jugend.de+ar.pdf").exists(), result.output
+
+
+def test_docx_of_a_left_to_right_language_has_no_rtl_marks(project: Path) -> None:
+    out = project.parent / "en.docx"
+    result = run(project, "catalog", "export", "--lang", "en", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        body = archive.read("word/document.xml")
+    assert b"bidiVisual" not in body and b"<w:rtl/>" not in body
+    assert b'w:cs="Noto Sans"' in body  # the language's font
+    arabic = export(project, "ar.docx")
+    with zipfile.ZipFile(arabic) as archive:
+        body = archive.read("word/document.xml")
+    assert b"<w:bidiVisual/>" in body and b'w:cs="Noto Naskh Arabic"' in body

@@ -180,8 +180,9 @@ def brochures_of(project: Project, lang: str) -> list[str]:
 def entries(
     project: Project, lang: str, brochure: str | None = None, pages: bool = True
 ) -> list[Entry]:
-    """The entries of a language, with where they appear. With `brochure`: only its texts, in
-    page order (first appearance in its single edition); without: catalog order."""
+    """The entries of a language, with where they appear. With `brochure`: only its texts (of
+    every edition), in page order: first the single edition's, then those only the bilingual
+    edition shows; without: catalog order."""
     _, _, po = load(project, lang)
     by_id = live(po)
     if brochure is not None and brochure not in brochures_of(project, lang):
@@ -191,17 +192,18 @@ def entries(
     if not pages and brochure is None:
         return list(result.values())
     texts = CatalogTexts(lang, po)
-    order: list[str] = []
+    order: dict[str, None] = {}  # ordered set
     for brochure_id in [brochure] if brochure else brochures_of(project, lang):
         for edition in editions_of(lang):
             located = locate(project, brochure_id, lang, edition, texts)
-            if brochure_id == brochure and edition == "single":
-                order = sorted(
+            if brochure_id == brochure:
+                ranked = sorted(
                     (i for i in located.looked_up if i in result),
                     key=lambda i: _position(located.boxes.get(i)),
                 )
+                order.update(dict.fromkeys(ranked))
             if not pages:
-                break
+                continue
             for i in located.looked_up:
                 if i in result:
                     result[i].pages.append(
