@@ -18,6 +18,7 @@ from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates, load_project
 from brochures.errors import ConfigError, EnvironmentProblem, OutputError, Problem
 from brochures.files import build_lock, write_problem
+from brochures.i18n import _
 from brochures.languages import (
     SOURCE_LANGUAGE,
     document_stacks,
@@ -29,7 +30,17 @@ from brochures.publishing import keys, publish
 from brochures.rendering import checks, forkserver, render
 from brochures.rendering import workers as pdf_workers
 from brochures.rendering.jobs import Job, JobResult, Status
-from brochures.translation.catalogs import USABLE, CatalogTexts, Lookup, State, key_of, load_texts
+from brochures.translation.catalogs import (
+    USABLE,
+    CatalogTexts,
+    Lag,
+    Lookup,
+    State,
+    key_of,
+    lag,
+    load_texts,
+    po_path,
+)
 
 EDITIONS = ("single", "bilingual")
 PROFILES = ("screen", "print")
@@ -46,6 +57,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, wall clock
     published: publish.Published | None = None
     warnings: list[str] = field(default_factory=list)  # worth fixing, not stopping the build
+    behind: list[Lag] = field(default_factory=list)  # catalogs behind the sources
 
     @property
     def failed(self) -> list[JobResult]:
@@ -112,7 +124,7 @@ def build(
     render.check_templates(env, project.template_dirs)
     publish.check_tools()
     clock.lap("load")
-    report = BuildReport(warnings=contact_warnings)
+    report = BuildReport(warnings=contact_warnings, behind=lag(project, catalogs, catalogs))
     previous = publish.read_manifest(project.build_dir)
     fingerprints = keys.Fingerprints(project, env)
     current = {} if force else unchanged(project, fingerprints, jobs, catalogs, previous)
@@ -272,7 +284,7 @@ def select_pages(
     lookups: dict[str, dict] = {code: {} for code in catalogs}
     for job in jobs:
         if job.lang != SOURCE_LANGUAGE and not catalogs[job.lang].has_translations:
-            report.skipped.append((job.name, "no translations yet"))
+            report.skipped.append((job.name, no_translations(project, job.lang)))
             continue
         if job.brochure not in contents:
             contents[job.brochure] = project.content(job.brochure)
@@ -283,7 +295,7 @@ def select_pages(
         )
         counts = texts.counts()
         if job.lang != SOURCE_LANGUAGE and not any(counts[s] for s in USABLE):
-            report.skipped.append((job.name, "no translations yet"))
+            report.skipped.append((job.name, no_translations(project, job.lang)))
         elif reviewed_only and not texts.complete:
             missing = [f"{counts[s]} {s}" for s in State if s != State.REVIEWED and counts[s]]
             failing = sum(1 for v in texts.seen.values() if v.errors)
@@ -300,6 +312,17 @@ def select_pages(
             ]
             pages.append(Page(job, html, texts, content, result))
     return pages
+
+
+def no_translations(project: Project, lang: str) -> str:
+    """Why a language is left out, with the next step."""
+    path = po_path(project, lang)
+    if not path.exists():
+        return _("no catalog yet: run `brochures catalog update`")
+    return _(
+        "no translations yet: translate {path} (a translation tool, "
+        "`brochures translate --lang {lang}` or `brochures catalog export --lang {lang}`)"
+    ).format(path=path.relative_to(project.root), lang=lang)
 
 
 class SharedTexts(CatalogTexts):

@@ -16,7 +16,7 @@ import click
 import brochures
 from brochures import __version__
 from brochures.errors import BrochuresError
-from brochures.i18n import _, ngettext, use_for_click
+from brochures.i18n import N_, _, ngettext, use_for_click
 
 use_for_click()
 
@@ -327,6 +327,9 @@ def build_command(
     console.print(summary(report, time.perf_counter() - started), markup=False)
     for name, why in report.skipped:
         console.print(_("skipped {name}: {why}").format(name=name, why=why), markup=False)
+    behind = _behind_line(report.behind)
+    if behind:
+        console.print(behind, markup=False)
     for warning in report.warnings:
         console.print("[yellow]" + _("warning:") + f"[/] {escape(warning)}")
     screen = [r for r in report.results if r.ok and r.accessibility is not None]
@@ -420,6 +423,8 @@ def catalog_update(project_dir: Path, check: bool) -> None:
         click.echo(_("updated {path}").format(path=path))
     for path in report.stale:
         click.echo(_("stale {path}").format(path=path))
+    for line in _catalog_changes(report):
+        click.echo(line)
     if not report.written and not report.stale:
         click.echo(
             ngettext(
@@ -431,6 +436,75 @@ def catalog_update(project_dir: Path, check: bool) -> None:
     if report.stale:
         click.echo(_("run `brochures catalog update` to bring them up to date"), err=True)
         sys.exit(1)
+    if any(c.added or c.outdated for c in report.changes.values()):
+        click.echo(
+            _(
+                "next: translate the new and outdated texts (in a translation tool, with "
+                "`brochures translate --lang LANG`, or `brochures catalog export --lang LANG`), "
+                "then `brochures build`"
+            )
+        )
+
+
+def _catalog_changes(report) -> list[str]:
+    """Per language what the update did (or would do): a new language's texts one by one;
+    languages with the same changes on one line."""
+    lines = []
+    groups: dict[tuple, list[str]] = {}
+    for lang, changes in report.changes.items():
+        if changes.created:
+            lines.append(
+                ngettext(
+                    "{lang}: new catalog with {count} text to translate:",
+                    "{lang}: new catalog with {count} texts to translate:",
+                    len(changes.added),
+                ).format(lang=lang, count=len(changes.added))
+            )
+            for ident in changes.added:
+                copied = changes.copied.get(ident)
+                german = report.german.get(ident, "")
+                german = "" if german == ident else _shorten(german, 50)
+                extra = "  " + _("(draft copied from {id})").format(id=copied) if copied else ""
+                lines.append(f"  {ident}  {german}{extra}".rstrip())
+            continue
+        key = (
+            tuple(changes.added),
+            tuple(changes.outdated),
+            tuple(changes.obsolete),
+            tuple(sorted(changes.copied.items())),
+        )
+        groups.setdefault(key, []).append(lang)
+    for (added, outdated, obsolete, copied), langs in groups.items():
+        parts = []
+        if added:
+            parts.append(_("{count} added ({ids})").format(count=len(added), ids=", ".join(added)))
+        if outdated:
+            parts.append(
+                _("{count} outdated ({ids})").format(count=len(outdated), ids=", ".join(outdated))
+            )
+        if obsolete:
+            parts.append(
+                _("{count} obsolete ({ids})").format(count=len(obsolete), ids=", ".join(obsolete))
+            )
+        if copied:
+            parts.append(
+                ngettext(
+                    "{count} draft copied from the same German text ({pairs})",
+                    "{count} drafts copied from the same German text ({pairs})",
+                    len(copied),
+                ).format(count=len(copied), pairs=", ".join(f"{a} ← {b}" for a, b in copied))
+            )
+        lines.append(f"{' '.join(langs)}: {'; '.join(parts)}")
+    return lines
+
+
+def _shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, cut at a word with an ellipsis."""
+    import re
+    import textwrap
+
+    plain = " ".join(re.sub(r"<[^>]+>", "", text).split())
+    return textwrap.shorten(plain, width, placeholder=" …") if plain else ""
 
 
 @catalog_group.command("export")
@@ -496,10 +570,39 @@ def catalog_import(project_dir: Path, file: Path, reviewer: str | None) -> None:
 
 
 @cli.command("status")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANG",
+    help="Only this language (repeatable); --texts needs exactly one.",
+)
+@click.option("--brochure", "brochure_id", metavar="ID", help="Only this brochure's texts.")
+@click.option(
+    "--texts",
+    "list_texts",
+    is_flag=True,
+    help="List each text of the language: id, state, German, where it appears, last reviewer.",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["reviewed", "unreviewed", "outdated", "missing"]),
+    help="With --texts: only texts in this state (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def status_command(project_dir: Path, as_json: bool) -> None:
-    """Per brochure and language: reviewed, unreviewed, outdated and missing translations."""
+def status_command(
+    project_dir: Path,
+    langs: tuple[str, ...],
+    brochure_id: str | None,
+    list_texts: bool,
+    states: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Per brochure and language: reviewed, unreviewed, outdated and missing translations; with
+    --texts, the texts themselves."""
     import json
 
     from rich import box
@@ -508,53 +611,122 @@ def status_command(project_dir: Path, as_json: bool) -> None:
 
     from brochures.content.project import load_project
     from brochures.rendering.usage import status_report
-    from brochures.translation.catalogs import State
+    from brochures.translation.catalogs import State, lag
 
-    rows, summaries = status_report(load_project(project_dir))
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    # Readable at 80 columns: a brochure's name on a line of its own above its languages, so no
-    # column needs its width; a name longer than its column folds instead of being cut off. The
-    # last review per row is in --json; the text has it per language, below the table.
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column(_("brochure / language"), overflow="fold")
-    for state in State:
-        table.add_column(_(state.value), justify="right", overflow="fold")
-    table.add_column(_("complete"), justify="right", overflow="fold")
-    for i, row in enumerate(rows):
-        if i == 0 or rows[i - 1]["brochure"] != row["brochure"]:
-            table.add_row(row["brochure"], style="bold", end_section=False)
-        preparing = " – " + _("in preparation") if row["in_preparation"] else ""
-        table.add_row(
-            f"  {row['language']}{preparing}",
-            *(str(row[s.value]) for s in State),
-            f"{row['complete']:.0%}",
-            end_section=i + 1 < len(rows) and rows[i + 1]["brochure"] != row["brochure"],
-        )
+    project = load_project(project_dir)
     console = Console(highlight=False)
-    console.print(table)
-    for summary in summaries:
-        values = {
-            "lang": summary.language,
-            "total": summary.total,
-            "share": f"{summary.counts[State.REVIEWED] / (summary.total or 1):.0%}",
-            "date": summary.last_reviewed,
-            "name": summary.last_reviewer,
-            **{s.value: summary.counts[s] for s in State},
-        }
-        console.print(
-            _(
-                "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
-                "{outdated} outdated, {missing} missing"
-            ).format(**values),
-            markup=False,
-        )
-        if summary.last_reviewed:
-            line = _("  {share} reviewed; last reviewed {date} by {name}").format(**values)
+    behind = _behind_line(lag(project, langs or project.settings.languages))
+    if list_texts:
+        from brochures.review.listing import texts
+
+        if len(langs) != 1:
+            raise click.UsageError(_("--texts lists one language: give --lang LANG once"))
+        rows = texts(project, langs[0], brochure_id, [State(s) for s in states])
+        if as_json:
+            click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
         else:
-            line = _("  {share} reviewed; nothing reviewed yet").format(**values)
-        console.print(line, markup=False)
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+            table.add_column(_("text"), no_wrap=True)
+            table.add_column(_("state"), no_wrap=True, min_width=10)
+            table.add_column(_("reviewed by"), no_wrap=True, min_width=11)
+            table.add_column(_("appears in"), overflow="fold", min_width=24, max_width=40)
+            table.add_column(
+                _("German"), no_wrap=True, overflow="ellipsis", min_width=20, max_width=50
+            )
+            for row in rows:
+                who = f"{row.reviewer}, {row.reviewed_on}" if row.reviewer else ""
+                # a template string's id is its German text: shown once, shortened
+                ident = _shorten(row.id, 40) if row.german == row.id else row.id
+                german = "" if row.german == row.id else _shorten(row.german, 48)
+                table.add_row(ident, _(row.state.value), who, ", ".join(row.brochures), german)
+            if not console.is_terminal:  # piped into a file or a pager: whole lines
+                console.width = max(console.width, 160)
+            console.print(table)
+            console.print(
+                ngettext("{count} text", "{count} texts", len(rows)).format(count=len(rows))
+            )
+    else:
+        rows, summaries = status_report(project)
+        rows = [
+            r
+            for r in rows
+            if (not langs or r["language"] in langs)
+            and (brochure_id is None or r["brochure"] == brochure_id)
+        ]
+        summaries = [x for x in summaries if not langs or x.language in langs]
+        if as_json:
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            # Readable at 80 columns: a brochure's name on a line of its own above its
+            # languages, so no column needs its width; a long name folds instead of being cut.
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            table.add_column(_("brochure / language"), overflow="fold")
+            for state in State:
+                table.add_column(_(state.value), justify="right", overflow="fold")
+            table.add_column(_("complete"), justify="right", overflow="fold")
+            for i, row in enumerate(rows):
+                if i == 0 or rows[i - 1]["brochure"] != row["brochure"]:
+                    table.add_row(row["brochure"], style="bold", end_section=False)
+                preparing = " – " + _("in preparation") if row["in_preparation"] else ""
+                table.add_row(
+                    f"  {row['language']}{preparing}",
+                    *(str(row[s.value]) for s in State),
+                    f"{row['complete']:.0%}",
+                    end_section=i + 1 < len(rows) and rows[i + 1]["brochure"] != row["brochure"],
+                )
+            console.print(table)
+            for summary in summaries:
+                values = {
+                    "lang": summary.language,
+                    "total": summary.total,
+                    "share": f"{summary.counts[State.REVIEWED] / (summary.total or 1):.0%}",
+                    "date": summary.last_reviewed,
+                    "name": summary.last_reviewer,
+                    **{s.value: summary.counts[s] for s in State},
+                }
+                console.print(
+                    _(
+                        "{lang}: {total} texts: {reviewed} reviewed, {unreviewed} unreviewed, "
+                        "{outdated} outdated, {missing} missing"
+                    ).format(**values),
+                    markup=False,
+                )
+                if summary.last_reviewed:
+                    line = _("  {share} reviewed; last reviewed {date} by {name}").format(**values)
+                else:
+                    line = _("  {share} reviewed; nothing reviewed yet").format(**values)
+                console.print(line, markup=False)
+    if behind:
+        click.echo(behind, err=as_json)
+
+
+# The names of the review states, for the catalogs of the tool's own messages.
+STATE_NAMES = (N_("reviewed"), N_("unreviewed"), N_("outdated"), N_("missing"))
+
+
+def _behind_line(lags) -> str | None:
+    """One line saying which catalogs are behind the sources, with the command that helps;
+    languages with the same numbers together."""
+    if not lags:
+        return None
+    groups: dict[str, list[str]] = {}
+    for found in lags:
+        if found.no_catalog:
+            what = _("no catalog yet")
+        else:
+            parts = []
+            if found.new:
+                parts.append(_("{count} new").format(count=found.new))
+            if found.changed:
+                parts.append(_("{count} changed").format(count=found.changed))
+            if found.removed:
+                parts.append(_("{count} removed").format(count=found.removed))
+            what = ", ".join(parts)
+        groups.setdefault(what, []).append(found.lang)
+    details = "; ".join(f"{' '.join(langs)}: {what}" for what, langs in groups.items())
+    return _(
+        "the catalogs are behind the sources ({details}): run `brochures catalog update`"
+    ).format(details=details)
 
 
 @cli.group("review", invoke_without_command=True)

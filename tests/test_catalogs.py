@@ -259,10 +259,10 @@ def test_catalog_changed_meanwhile_is_not_overwritten(catalogued: Path, monkeypa
     path = catalogued / "locales" / AR
     real_merge = catalogs.merge
 
-    def translator_saves_meanwhile(old, template, lang):
+    def translator_saves_meanwhile(old, template, lang, *more):
         if lang == "ar":
             path.write_bytes(path.read_bytes() + b"\n# saved by Poedit\n")
-        return real_merge(old, template, lang)
+        return real_merge(old, template, lang, *more)
 
     monkeypatch.setattr(catalogs, "merge", translator_saves_meanwhile)
     edit(catalogued / "source/brochures/eltern.yaml", "Schule verstehen", "Schule gut verstehen")

@@ -74,3 +74,23 @@ def status_report(project: Project) -> tuple[list[dict], list[LanguageSummary]]:
             summary.last_reviewer, summary.last_reviewed = last
         summaries.append(summary)
     return rows, summaries
+
+
+def brochures_of_texts(project: Project, lang: str) -> dict[str, list[str]]:
+    """Catalog entry id → the brochures whose pages show it in `lang` (single and bilingual
+    edition); a template string appears under every brochure whose pages look it up."""
+    env = render.environment(project.template_dirs, default_templates())
+    texts = load_texts(project, lang)
+    where: dict[str, list[str]] = {}
+    for brochure_id, brochure in project.brochures.items():
+        if lang not in project.languages_of(brochure):
+            continue
+        content = project.content(brochure_id)
+        for edition in ("single", "bilingual"):
+            view = texts.fresh()
+            render.render_html(env, content, language(lang), view, edition)
+            for context, msgid in view.seen:
+                found = where.setdefault(context or msgid, [])
+                if brochure_id not in found:
+                    found.append(brochure_id)
+    return where

@@ -1,0 +1,89 @@
+"""A language's texts as a list (`brochures status --texts`): state, German, where, last review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from brochures.content.project import Project
+from brochures.errors import ConfigError, Problem
+from brochures.i18n import _
+from brochures.rendering.usage import brochures_of_texts
+from brochures.review import log
+from brochures.review.store import entries, last_review
+from brochures.translation.catalogs import State
+
+
+@dataclass
+class TextRow:
+    id: str
+    state: State
+    german: str
+    translation: str
+    brochures: list[str]  # whose pages show it
+    occurrences: list[str]  # source file:line
+    reviewer: str | None  # who approved it last
+    reviewed_on: str | None  # YYYY-MM-DD
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "state": self.state.value,
+            "german": self.german,
+            "translation": self.translation,
+            "brochures": self.brochures,
+            "occurrences": self.occurrences,
+            "reviewer": self.reviewer,
+            "reviewed_on": self.reviewed_on,
+        }
+
+
+def texts(
+    project: Project,
+    lang: str,
+    brochure: str | None = None,
+    states: list[State] | None = None,
+) -> list[TextRow]:
+    """Every text a language's catalog holds for the brochures (only `brochure`'s with one, only
+    in `states` when given), in catalog order; texts no brochure shows are left out."""
+    if brochure is not None:
+        if brochure not in project.brochures:
+            known = ", ".join(project.brochures)
+            raise ConfigError(
+                Problem(
+                    None,
+                    None,
+                    _("unknown brochure '{id}' (known: {known})").format(id=brochure, known=known),
+                )
+            )
+        if lang not in project.languages_of(project.brochures[brochure]):
+            raise ConfigError(
+                Problem(
+                    None,
+                    None,
+                    _("'{lang}' is not a language of '{id}'").format(lang=lang, id=brochure),
+                )
+            )
+    where = brochures_of_texts(project, lang)
+    approvals = log.last_reviews(project)
+    rows = []
+    for entry in entries(project, lang, pages=False):
+        shown_in = where.get(entry.id, [])
+        if not shown_in or (brochure is not None and brochure not in shown_in):
+            continue
+        if states and entry.state not in states:
+            continue
+        # the review log's last approval, else the catalog's review record (`reviewed by …`)
+        review = approvals.get((lang, entry.id)) or last_review(entry.comment)
+        rows.append(
+            TextRow(
+                id=entry.id,
+                state=entry.state,
+                german=entry.source,
+                translation=entry.translation,
+                brochures=shown_in,
+                occurrences=entry.occurrences,
+                reviewer=review[0] if review else None,
+                reviewed_on=review[1] if review else None,
+            )
+        )
+    return rows

@@ -1,0 +1,187 @@
+"""The office's everyday work: the next step named, texts listed, exact matches reused."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from click.testing import CliRunner
+from conftest import run
+from test_catalogs import edit, entry, po, translate
+
+from brochures.cli import cli
+
+
+@pytest.fixture
+def catalogued(basic: Path) -> Path:
+    result = run(basic, "catalog", "update")
+    assert result.exit_code == 0, result.output
+    return basic
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_first_update_of_a_language_lists_its_texts(basic: Path) -> None:
+    result = run(basic, "catalog", "update")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^ar: new catalog with \d+ texts to translate:$", result.output, re.M)
+    assert "  brochure:eltern/title  Schule verstehen\n" in result.output
+    assert "  eltern-informieren/wichtig  Folglich ist es wichtig, Eltern früh zu …" in (
+        result.output
+    )
+    assert "\n  Ziel\n" in result.output  # a template string: its id is its German
+    assert "next: translate the new and outdated texts" in result.output
+    again = run(basic, "catalog", "update")
+    assert "new catalog" not in again.output
+    assert "all 3 catalogs up to date" in again.output
+
+
+def test_update_says_what_it_added_outdated_and_made_obsolete(catalogued: Path) -> None:
+    translate(catalogued, "ar/LC_MESSAGES/messages.po", {"eltern-informieren/wandel": "قد يساعد"})
+    concept = catalogued / "source" / "konzept.yaml"
+    edit(concept, "Ein Elternkurs kann ebenfalls helfen.", "Ein Elternkurs hilft auch.")
+    edit(
+        concept,
+        "              - id: auskunft\n"
+        "                text: Auskunft unter 0251 123456 oder www.example.org.\n",
+        "              - id: neu-dabei\n                text: Ein ganz neuer Satz.\n",
+    )
+    translate(
+        catalogued,
+        "ar/LC_MESSAGES/messages.po",
+        {"jugendliche-foerdern/auskunft": "معلومات على 0251 123456 أو www.example.org."},
+    )
+    check = run(catalogued, "catalog", "update", "--check")
+    assert check.exit_code == 1
+    result = run(catalogued, "catalog", "update")
+    assert result.exit_code == 0, result.output
+    lines = {line.split(":")[0]: line for line in result.output.splitlines() if ": " in line}
+    assert lines["ar"] == (
+        "ar: 1 added (jugendliche-foerdern/neu-dabei); "
+        "1 outdated (eltern-informieren/wandel); 1 obsolete (jugendliche-foerdern/auskunft)"
+    )
+    assert lines["en"] == "en: 1 added (jugendliche-foerdern/neu-dabei)"  # nothing translated
+
+
+def test_identical_german_is_reused_as_a_draft_naming_its_source(catalogued: Path) -> None:
+    translate(catalogued, "ar/LC_MESSAGES/messages.po", {"brochure:jugend/audience": "الشباب"})
+    brochures = catalogued / "source" / "brochures"
+    (brochures / "neu.yaml").write_text(
+        "id: neu\ntitle: Neuer Flyer\naudience: Jugendliche\nformat: a4-flyer\n"
+        "goals: [jugendliche-foerdern]\n",
+        encoding="utf-8",
+    )
+    (brochures / "andere.yaml").write_text(
+        "id: andere\ntitle: Anderer Flyer\naudience: Jugendliche und Eltern\n"
+        "format: a4-flyer\ngoals: [jugendliche-foerdern]\n",
+        encoding="utf-8",
+    )
+    result = run(catalogued, "catalog", "update")
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 draft copied from the same German text "
+        "(brochure:neu/audience ← brochure:jugend/audience)" in result.output
+    )
+    catalog = po(catalogued)
+    copied = entry(catalog, "brochure:neu/audience")
+    assert copied.msgstr == "الشباب"
+    assert "fuzzy" in copied.flags and not copied.previous_msgid  # unreviewed, not outdated
+    assert "draft copied from brochure:jugend/audience" in " ".join(copied.tcomment.split())
+    assert entry(catalog, "brochure:andere/audience").msgstr == ""  # similar is not identical
+    assert entry(catalog, "brochure:jugend/audience").msgstr == "الشباب"  # the source untouched
+    assert entry(catalog, "brochure:jugend/audience").flags == []
+    english = entry(po(catalogued, "en/LC_MESSAGES/messages.po"), "brochure:neu/audience")
+    assert english.msgstr == ""  # nothing to copy from in English
+    assert run(catalogued, "catalog", "update", "--check").exit_code == 0
+
+
+def test_build_names_the_next_step_for_languages_without_catalogs(basic: Path) -> None:
+    result = run(basic, "build", "--brochure", "jugend", "--edition", "single")
+    assert result.exit_code == 0, result.output
+    output = flat(result.output)
+    assert "skipped jugend.en: no catalog yet: run `brochures catalog update`" in output
+    assert (
+        "the catalogs are behind the sources (ar en: no catalog yet): "
+        "run `brochures catalog update`" in output
+    )
+    assert run(basic, "catalog", "update").exit_code == 0
+    result = run(basic, "build", "--brochure", "jugend", "--edition", "single", "--lang", "ar")
+    output = flat(result.output)
+    assert (
+        "skipped jugend.ar: no translations yet: translate locales/ar/LC_MESSAGES/messages.po"
+        in output
+    )
+    assert "behind the sources" not in output
+
+
+def test_status_says_when_catalogs_are_behind(catalogued: Path) -> None:
+    assert "behind" not in run(catalogued, "status").output
+    edit(catalogued / "source" / "brochures" / "jugend.yaml", "title: Guter Abschluss", "title: X")
+    result = run(catalogued, "status", "--lang", "ar")
+    assert (
+        "the catalogs are behind the sources (ar: 1 changed): run `brochures catalog "
+        "update`" in flat(result.output)
+    )
+
+
+def test_status_lists_the_texts_of_a_language_and_brochure(catalogued: Path) -> None:
+    path = catalogued / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
+    translate(catalogued, "ar/LC_MESSAGES/messages.po", {"brochure:jugend/title": "خاتمة جيدة"})
+    catalog = polib.pofile(str(path))
+    entry(catalog, "brochure:jugend/title").tcomment = "reviewed by Amira, 2026-01-02"
+    catalog.save(str(path))
+    translate(catalogued, "ar/LC_MESSAGES/messages.po", {"jugendliche-foerdern": "دعم"}, fuzzy=True)
+    result = run(catalogued, "status", "--lang", "ar", "--brochure", "jugend", "--texts", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.output)}
+    assert rows["brochure:jugend/title"]["state"] == "reviewed"
+    assert rows["brochure:jugend/title"]["reviewer"] == "Amira"
+    assert rows["brochure:jugend/title"]["reviewed_on"] == "2026-01-02"
+    assert rows["jugendliche-foerdern"]["state"] == "unreviewed"
+    assert rows["jugendliche-foerdern/chancen"] == {
+        "id": "jugendliche-foerdern/chancen",
+        "state": "missing",
+        "german": "Ein Abschluss verbessert die Chancen auf eine Ausbildung.",
+        "translation": "",
+        "brochures": ["jugend"],
+        "occurrences": [rows["jugendliche-foerdern/chancen"]["occurrences"][0]],
+        "reviewer": None,
+        "reviewed_on": None,
+    }
+    assert rows["jugendliche-foerdern/chancen"]["occurrences"][0].startswith("source/konzept")
+    assert "brochure:eltern/title" not in rows  # the other brochure's own text
+    assert "eltern-informieren/wichtig" not in rows
+    shared = [r for r in rows.values() if r["id"] == r["german"]]  # template strings
+    assert shared and all(r["brochures"] == ["eltern", "jugend"] for r in shared)
+    everything = run(catalogued, "status", "--lang", "ar", "--texts", "--json")
+    all_ids = {row["id"] for row in json.loads(everything.output)}
+    assert {"brochure:eltern/title", "brochure:jugend/title"} <= all_ids
+    todo = run(catalogued, "status", "--lang", "ar", "--texts", "--state", "missing", "--json")
+    assert {row["state"] for row in json.loads(todo.output)} == {"missing"}
+    table = run(catalogued, "status", "--lang", "ar", "--brochure", "jugend", "--texts")
+    assert table.exit_code == 0
+    assert re.search(r"brochure:jugend/title +reviewed +Amira, 2026-01-02 +jugend", table.output)
+    assert " Ein Abschluss verbessert die Chancen auf eine …" in table.output  # shortened
+    assert re.search(r"\d+ texts$", table.output.strip())
+
+
+def test_status_texts_needs_one_language(catalogued: Path) -> None:
+    result = run(catalogued, "status", "--texts")
+    assert result.exit_code == 2
+    assert "--texts lists one language" in result.output
+    wrong = run(catalogued, "status", "--texts", "--lang", "ar", "--brochure", "nope")
+    assert wrong.exit_code == 2
+    assert "unknown brochure 'nope'" in wrong.output
+
+
+def test_next_steps_in_german(basic: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--project", str(basic), "catalog", "update"], env={"LANG": "de_DE.UTF-8"}
+    )
+    assert re.search(r"^ar: neuer Katalog mit \d+ zu übersetzenden Texten:$", result.output, re.M)
+    assert "als Nächstes: die neuen und veralteten Texte übersetzen" in result.output
