@@ -966,6 +966,61 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     )
 
 
+@cli.command("schema")
+@click.argument(
+    "kind", required=False, type=click.Choice(["project", "brochure", "concept", "glossary"])
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write every schema into the project's source/schemas/ (the files name them there).",
+)
+@click.pass_obj
+def schema_command(project_dir: Path, kind: str | None, write: bool) -> None:
+    """Print the JSON Schema of a kind of file (every key with its description; docs/files.md
+    has the same as a table), for editors that complete and check YAML."""
+    from brochures.content.schema import schema_text, write_schemas
+
+    if write:
+        for path in write_schemas(project_dir):
+            click.echo(_("wrote {path}").format(path=path))
+    elif kind is None:
+        raise click.UsageError(_("name a kind (project, brochure, concept, glossary) or --write"))
+    else:
+        click.echo(schema_text(kind), nl=False)
+
+
+@cli.group("new")
+def new_group() -> None:
+    """Start a new file from a commented template."""
+
+
+@new_group.command("brochure")
+@click.argument("brochure_id", metavar="ID")
+@click.option("--format", "fmt", metavar="FORMAT", help="a5-booklet, a4-flyer, dl-trifold, ...")
+@click.option(
+    "--goals",
+    required=True,
+    metavar="ID,ID",
+    help="The concept's goals it presents, comma-separated (ids from `brochures list`).",
+)
+@click.pass_obj
+def new_brochure_command(project_dir: Path, brochure_id: str, fmt: str | None, goals: str) -> None:
+    """Write source/brochures/ID.yaml with every key explained, to fill in."""
+    from brochures.content.newfile import new_brochure
+    from brochures.content.project import load_project
+
+    project = load_project(project_dir)
+    path = new_brochure(project, brochure_id, fmt, [g.strip() for g in goals.split(",") if g])
+    click.echo(_("wrote {path}").format(path=path.relative_to(project.root)))
+    click.echo(
+        _(
+            "next: fill in its title and audience, then `brochures catalog update` and "
+            "`brochures build --brochure {id}`"
+        ).format(id=brochure_id)
+    )
+
+
 @cli.command("doctor")
 @click.pass_obj
 def doctor_command(project_dir: Path) -> None:

@@ -101,8 +101,9 @@ def test_browser_languages() -> None:
 def test_catalogs_hold_every_message_with_german() -> None:
     """`python -m brochures.uimessages` was run after the last change of a message, and every
     message has its German (a new message without German fails here)."""
-    assert uimessages.merge(check=True) == []
-    assert uimessages.untranslated("de") == []
+    how = "run `.venv/bin/python -m brochures.uimessages`, then write the German (docs/i18n.md)"
+    assert uimessages.merge(check=True) == [], how
+    assert uimessages.untranslated("de") == [], how
     help_texts = {
         str(m.id)
         for m in uimessages.extract()

@@ -106,20 +106,28 @@ SECOND_FIELD = """\
 """
 
 # (edits, expected error lines, commands to run)
+# the valid keys an unknown-key error lists
+BROCHURE_KEYS = (
+    "audience, closing, contact, field_intro, format, glossary, goals, id, intro, languages, "
+    "subtitle, title, version, whats_new"
+)
+GOAL_KEYS = "alt_title, change, id, measures, note, number, paragraphs, title, title_only"
+CONTACT_KEYS = "email, hours, office, organisation, phone, postcode, street, town, web"
 CASES = [
     # ---- konzept.yaml: schema ----
     pytest.param(
         [replace(CONCEPT, "    title: Eltern über", "    titel: Eltern über")],
         [
             f"error: {CONCEPT}:24: {GOAL0}: missing required field 'title'",
-            f"error: {CONCEPT}:26: {GOAL0}: unknown key 'titel'",
+            f"error: {CONCEPT}:26: {GOAL0}: unknown key 'titel' (valid keys: {GOAL_KEYS}; "
+            "did you mean 'title'?)",
         ],
         ("build", "list"),
         id="concept-unknown-key-typo",
     ),
     pytest.param(
         [replace(CONCEPT, GOAL0_NUMBER, GOAL0_NUMBER.replace("number", "prio"))],
-        [f"error: {CONCEPT}:25: {GOAL0}: unknown key 'prio'"],
+        [f"error: {CONCEPT}:25: {GOAL0}: unknown key 'prio' (valid keys: {GOAL_KEYS})"],
         ("build",),
         id="concept-unknown-key",
     ),
@@ -323,7 +331,8 @@ CASES = [
             f"error: {CONCEPT}:7: versions[0].date: Input should be a valid date or datetime, "
             "day value is outside expected range (got '2019-02-30')",
             f"error: {CONCEPT}:24: {GOAL0}: missing required field 'title'",
-            f"error: {CONCEPT}:26: {GOAL0}: unknown key 'titel'",
+            f"error: {CONCEPT}:26: {GOAL0}: unknown key 'titel' (valid keys: {GOAL_KEYS}; "
+            "did you mean 'title'?)",
             f"error: {CONCEPT}:39: {GOAL0}.paragraphs[3].change: Input should be 'unchanged', "
             "'added', 'removed' or 'changed' (got 'deleted')",
             f"error: {CONCEPT}:50: {GOAL1}: missing required field 'title'",
@@ -415,7 +424,8 @@ CASES = [
         ],
         [
             f"error: {CONCEPT}:24: {GOAL0}: missing required field 'title'",
-            f"error: {CONCEPT}:26: {GOAL0}: unknown key 'titel'",
+            f"error: {CONCEPT}:26: {GOAL0}: unknown key 'titel' (valid keys: {GOAL_KEYS}; "
+            "did you mean 'title'?)",
         ],
         ("build",),
         id="concept-bom-crlf-lines-still-right",
@@ -453,7 +463,7 @@ CASES = [
     ),
     pytest.param(
         [replace(SETTINGS, "  phone:", "  telefon:")],
-        [f"error: {SETTINGS}:6: contact: unknown key 'telefon'"],
+        [f"error: {SETTINGS}:6: contact: unknown key 'telefon' (valid keys: {CONTACT_KEYS})"],
         ("build",),
         id="settings-unknown-contact-key",
     ),
@@ -518,7 +528,10 @@ CASES = [
     ),
     pytest.param(
         [replace(JUGEND, "goals:", "languages:\n  - de\n  - fr\ngoals:")],
-        [f"error: {JUGEND}:7: languages[1]: 'fr' is not one of the project's languages"],
+        [
+            f"error: {JUGEND}:7: languages[1]: 'fr' is not one of the project's languages "
+            "(de, en, ar in source/project.yaml; add it there first)"
+        ],
         ("build",),
         id="brochure-language-not-in-project",
     ),
@@ -550,7 +563,7 @@ CASES = [
         [replace(JUGEND, "audience: Jugendliche", "zielgruppe: Jugendliche")],
         [
             f"error: {JUGEND}:1: missing required field 'audience'",
-            f"error: {JUGEND}:3: unknown key 'zielgruppe'",
+            f"error: {JUGEND}:3: unknown key 'zielgruppe' (valid keys: {BROCHURE_KEYS})",
         ],
         ("build",),
         id="brochure-unknown-key",

@@ -19,14 +19,23 @@ class Contact(Model):
     """A contact block; empty fields are left out of the layout. Never invent real data."""
 
     organisation: PlainText | None = None
-    office: PlainText | None = None  # the office within the organisation
+    """The organisation, e.g. `Kreis Warendorf`."""
+    office: PlainText | None = None
+    """The office within the organisation."""
     street: PlainText | None = None
+    """Street and house number."""
     postcode: PlainText | None = None
+    """Postcode of the town."""
     town: PlainText | None = None
+    """Town."""
     web: PlainText | None = None
+    """Web address (shown, and a QR code when no download address is set)."""
     phone: PlainText | None = None
+    """Telephone number, as printed (a `tel:` link is made from it)."""
     email: PlainText | None = None
+    """E-mail address (a `mailto:` link)."""
     hours: PlainText | None = None
+    """Opening or consultation hours."""
 
     def items(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in self.model_dump(exclude={"line"}).items() if v]
@@ -66,31 +75,51 @@ def _file_id(text: str) -> str:
 
 class Brochure(Model):
     id: Annotated[Slug, AfterValidator(_file_id)]
+    """The brochure's id: the file name without `.yaml` (lowercase letters, digits, hyphens;
+    at most 100 characters)."""
     title: PlainText
+    """Title on the cover."""
     subtitle: PlainText | None = None
+    """Subtitle on the cover."""
     audience: PlainText
-    format: Slug | None = None  # default: the project's default format
+    """Who the brochure is for, shown as `Für: …`."""
+    format: Slug | None = None
+    """Layout: a template `templates/formats/<format>.html.j2` (`a5-booklet`, `a4-flyer`,
+    `dl-trifold`). Default: `default_format` of `source/project.yaml`."""
     goals: list[Slug]
-    field_intro: bool = False  # also show the introduction of the goals' fields of action
-    version: Slug | None = None  # default: the concept's default version
-    intro: str | None = None  # blank lines separate paragraphs
+    """Ids of the concept's goals the brochure presents, in this order (`brochures list`)."""
+    field_intro: bool = False
+    """Also show the introduction of the goals' fields of action."""
+    version: Slug | None = None
+    """Id of the concept version the brochure follows. Default: the concept's `default_version`."""
+    intro: str | None = None
+    """Introduction before the goals; blank lines separate paragraphs."""
     closing: str | None = None
+    """Closing text after the goals (for example where to ask)."""
     contact: Contact | None = None
+    """Contact block of this brochure. Default: `contact` of `source/project.yaml`."""
     languages: list[str] | None = None
-    glossary: bool = False  # a page of school words (source/schulwoerter.yaml)
-    whats_new: bool = False  # a box: what the version it follows changed in its goals
+    """Languages of this brochure, each one of the project's `languages`. Default: all of them."""
+    glossary: bool = False
+    """Add a page of school words (`source/schulwoerter.yaml`)."""
+    whats_new: bool = False
+    """Add a box of what the version it follows changed in its goals."""
 
 
 class SchoolWord(Model):
     id: Slug
+    """The word's id (message id `schulwort:<id>`)."""
     term: PlainText
+    """The school word in German."""
     explanation: PlainText
+    """A short explanation in simple German."""
 
 
 class Glossary(Model):
     """`source/schulwoerter.yaml`: school words with a short German explanation."""
 
     words: list[SchoolWord]
+    """The school words, in the order they are shown."""
 
 
 def load_brochure(

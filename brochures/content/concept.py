@@ -27,18 +27,27 @@ class Change(StrEnum):
 
 class Version(Model):
     id: Slug
+    """The version's id, e.g. `rat`."""
     label: PlainText
+    """Its name, e.g. `Rat` (the council's version)."""
     date: dt.date
+    """Its date, `YYYY-MM-DD`."""
 
 
 class Text(Model):
     """A paragraph or a measure: an explicit id, a change mark and the text of each version."""
 
     id: Slug
+    """Its id within its goal, field or section (message id `<parent>/<id>`); never reuse one."""
     change: Change = Change.UNCHANGED
+    """`unchanged`, `added` (only in the later version), `removed` (only in the earlier) or
+    `changed` (with `before` and `after`)."""
     text: InlineHtml | None = None
+    """The text (not with `changed`); inline `<strong>`, `<em>`, `<a href>`, `<br>` only."""
     before: InlineHtml | None = None
+    """With `changed`: the text of the earlier version."""
     after: InlineHtml | None = None
+    """With `changed`: the text of the later version."""
 
     _full_id: str = PrivateAttr("")
 
@@ -79,24 +88,36 @@ class Text(Model):
 
 
 class Paragraph(Text):
-    elided_before: bool = False  # the excerpt elides text before it with "(...)"
+    elided_before: bool = False
+    """The excerpt leaves out text before it with `(...)` (shown as `[…]`)."""
 
 
 class Measure(Text):
-    number: int | None = None  # number in the later version, or the only one it appears in
-    previous_number: int | None = None  # number in the earlier version, where it differs
+    number: int | None = None
+    """Its number in the later version, or in the only one it appears in."""
+    previous_number: int | None = None
+    """Its number in the earlier version, where it differs."""
 
 
 class Goal(Model):
     id: Slug
+    """The goal's id, used by brochures' `goals` and as message id; never reuse one."""
     number: int | None = None
+    """Its number in the concept."""
     title: PlainText
+    """Its title."""
     alt_title: PlainText | None = None
+    """Its title in the earlier version, where it differs."""
     note: PlainText | None = None
+    """A note for editors (not shown)."""
     change: Change = Change.UNCHANGED
-    title_only: bool = False  # the excerpt gives only the title
+    """`unchanged`, `added` or `removed` (mark changed texts on the paragraphs instead)."""
+    title_only: bool = False
+    """The excerpt gives only the title."""
     paragraphs: list[Paragraph] = []
+    """Its paragraphs."""
     measures: list[Measure] = []
+    """Its measures (Maßnahmen)."""
 
     @model_validator(mode="after")
     def _goal_change(self) -> Goal:
@@ -109,30 +130,51 @@ class Field(Model):
     """A field of action (Handlungsfeld); the excerpt does not always name it."""
 
     id: Slug
+    """The field's id (message id of its title)."""
     number: str | None = None
+    """Its number, e.g. `5.1`."""
     title: PlainText | None = None
+    """Its title, when the excerpt names it."""
     note: PlainText | None = None
+    """A note for editors (not shown)."""
     paragraphs: list[Paragraph] = []
+    """Its introduction."""
     goals: list[Goal] = []
+    """Its goals."""
 
 
 class Section(Model):
     id: Slug
+    """The section's id."""
     number: str | None = None
+    """Its number, e.g. `5`."""
     title: PlainText
+    """Its title."""
     note: PlainText | None = None
+    """A note for editors (not shown)."""
     paragraphs: list[Paragraph] = []
+    """Its text before the fields of action."""
     fields: list[Field] = []
+    """Its fields of action (Handlungsfelder)."""
 
 
 class Concept(Model):
+    """`source/konzept.yaml`: the integration concept as structured data."""
+
     title: PlainText
+    """The concept's title."""
     issuer: PlainText
+    """Who issued it."""
     origin: str | None = None
+    """Where the text comes from (e.g. the council synopsis it was imported from)."""
     note: PlainText | None = None
+    """A note for editors (not shown)."""
     versions: list[Version]
+    """The two versions compared, the earlier first."""
     default_version: Slug
+    """Id of the version brochures follow unless they name their own `version`."""
     sections: list[Section]
+    """The concept's sections."""
 
     @property
     def earlier(self) -> Version:

@@ -19,7 +19,13 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 class Model(BaseModel):
     """Strict model: unknown keys are errors, and every mapping knows its YAML line."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, populate_by_name=True)
+    # Each key's docstring is its description in the JSON Schema and docs/files.md.
+    model_config = ConfigDict(
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+    )
 
     line: int = Field(0, alias=LINE_KEY, exclude=True)
 

@@ -39,14 +39,23 @@ class Settings(Model):
     """`source/project.yaml`."""
 
     issuer: PlainText
+    """Who publishes the brochures (colophon and PDF metadata)."""
     languages: list[str] = [SOURCE_LANGUAGE]
+    """Language codes (e.g. `ar`, `fa`, `uk`) the brochures are made in; German (`de`) is the
+    source language. A brochure may narrow them with its own `languages`."""
     default_format: Slug = "a5-booklet"
+    """Format of brochures that name none (`a5-booklet`, `a4-flyer`, `dl-trifold`)."""
     download_base_url: Annotated[str, AfterValidator(_http_url)] | None = None
+    """Web address the PDFs are published under; each PDF then carries a QR code to itself."""
     print_color_profile: str | None = None
+    """Path of the print shop's CMYK ICC profile (e.g. PSO Coated v3 / FOGRA51 or ISO Coated v2
+    / FOGRA39, from the print shop or ECI); with it print PDFs are PDF/X-4. Relative paths are
+    relative to the project folder."""
     contact: Contact | None = None
-    # The order brochures are listed in (download page, status, list, builds); brochures not
-    # named follow by file name.
+    """Contact block of every brochure that has none of its own. Never invent data."""
     brochures: list[Slug] | None = None
+    """The order brochures are listed in (download page, status, list, builds); brochures not
+    named follow by file name."""
 
 
 def color_profile_path(root: Path, settings: Settings) -> Path | None:
@@ -253,7 +262,9 @@ def load_project(root: Path) -> Project:
                         problems.append(
                             doc.problem(
                                 ("languages", i),
-                                f"languages[{i}]: '{code}' is not one of the project's languages",
+                                f"languages[{i}]: '{code}' is not one of the project's "
+                                f"languages ({', '.join(settings.languages)} in "
+                                "source/project.yaml; add it there first)",
                             )
                         )
     glossary = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -223,6 +225,34 @@ def _scalar(node: ScalarNode) -> Any:
     return value  # floats and timestamps stay text; the model parses what it expects
 
 
+def _valid_keys(model: type[BaseModel], loc: Path_, wrong: str) -> str:
+    """` (valid keys: …)` of the mapping at `loc`, with a close match first if there is one."""
+    for part in loc:
+        if model is None:
+            return ""
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return ""
+    keys = sorted((f.alias or name) for name, f in model.model_fields.items() if not f.exclude)
+    close = difflib.get_close_matches(wrong, keys, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f" (valid keys: {', '.join(keys)}{hint})"
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds: itself, or inside list[...], dict[..., ...] or ... | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def format_loc(loc: Path_) -> str:
     """`('fields', 0, 'goals')` → `fields[0].goals`."""
     out = ""
@@ -254,6 +284,8 @@ def validate(doc: YamlDocument, model: type[T]) -> tuple[T | None, list[Problem]
             if kind in _MESSAGES:
                 text = f"{_MESSAGES[kind]} '{loc[-1]}'" if loc else _MESSAGES[kind]
                 where = format_loc(loc[:-1])
+                if kind == "extra_forbidden" and loc:
+                    text += _valid_keys(model, loc[:-1], str(loc[-1]))
             else:
                 text = err["msg"].removeprefix("Value error, ")
                 where = format_loc(loc)

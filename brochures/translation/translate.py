@@ -138,7 +138,7 @@ def load_terms(project: Project) -> MtTerms:
     for lang in terms.terms:
         wrong = check_code(lang)
         if wrong or lang not in project.settings.languages:
-            why = wrong or f"'{lang}' is not one of the project's languages"
+            why = wrong or (f"'{lang}' is not one of the project's languages (source/project.yaml)")
             problems.append(doc.problem(("terms", lang), f"terms.{lang}: {why}"))
     raise_if(problems, ConfigError)
     return terms
