@@ -369,6 +369,17 @@ def build_command(
                 ).format(index=report.published.print_index, count=report.published.print_pdfs),
                 markup=False,
             )
+    too_long: dict[str, list[str]] = {}  # brochure → editions/languages whose pages overflow
+    for r in report.failed:
+        if any("does not fit the" in f for f in r.failures):
+            too_long.setdefault(r.job.brochure, []).append(r.job.name.split(".", 1)[-1])
+    for brochure, where in too_long.items():
+        console.print(
+            _(
+                "{brochure} does not fit its format in: {langs} (the messages above name the block)"
+            ).format(brochure=brochure, langs=", ".join(dict.fromkeys(where))),
+            markup=False,
+        )
     if report.failed:
         console.print(
             "[red]"

@@ -185,3 +185,33 @@ def test_next_steps_in_german(basic: Path) -> None:
     )
     assert re.search(r"^ar: neuer Katalog mit \d+ zu übersetzenden Texten:$", result.output, re.M)
     assert "als Nächstes: die neuen und veralteten Texte übersetzen" in result.output
+
+
+def test_page_fit_names_the_block_how_much_and_the_way_out(catalogued: Path) -> None:
+    translate(catalogued, "en/LC_MESSAGES/messages.po", {"brochure:jugend/title": "Good grades"})
+    long = " ".join(["Ein sehr langer Absatz, der die Seite füllt."] * 60)
+    flyer = catalogued / "source" / "brochures" / "jugend.yaml"
+    flyer.write_text(
+        flyer.read_text(encoding="utf-8")
+        + f"intro: |\n  Kurz.\n\n  {long}\n\n  {long}\n\n  {long} Ende.\n",
+        encoding="utf-8",
+    )
+    assert run(catalogued, "catalog", "update").exit_code == 0
+    result = run(
+        catalogued, "build", "--brochure", "jugend", "--lang", "de", "--lang", "en",
+        "--edition", "single", "--jobs", "1",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    output = flat(result.output)
+    for lang in ("de", "en"):
+        found = re.search(
+            rf"jugend\.{lang}: content does not fit the a4-flyer format: [34] pages, at most 2; "
+            r"page 3 begins with p “Ein sehr langer Absatz, der die Seite füllt\.[^”]*” "
+            r"\(in intro\); about (\d+) mm of content more than fits\. Way out: shorten that "
+            r"text .*?, present fewer goals \(`goals:` of the brochure file\), or choose a "
+            r"larger format",
+            output,
+        )
+        assert found, output
+        assert 5 < int(found[1]) < 297
+    assert "jugend does not fit its format in: de, en" in output

@@ -23,10 +23,21 @@ def page_fit(pdf: RenderedPdf, max_pages: int | None, fmt: str) -> list[str]:
     """A fixed format (a flyer) must hold its content in its pages."""
     problems = [f"content does not fit the {fmt} format: {overflow}" for overflow in pdf.overflows]
     if max_pages is not None and pdf.pages > max_pages:
+        spilled = f"; {pdf.spill}" if pdf.spill else ""
         problems.append(
             f"content does not fit the {fmt} format: {pdf.pages} pages, at most {max_pages}"
+            f"{spilled}. {WAY_OUT}"
         )
+    elif pdf.overflows:
+        problems[-1] += f". {WAY_OUT}"
     return problems
+
+
+WAY_OUT = (
+    "Way out: shorten that text (in the concept, the brochure file or the translation), "
+    "present fewer goals (`goals:` of the brochure file), or choose a larger format "
+    "(`format:`, e.g. a5-booklet)"
+)
 
 
 def refused_resources(refused: list[str]) -> list[str]:

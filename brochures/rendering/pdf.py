@@ -65,6 +65,7 @@ class RenderedPdf:
     pages: int
     page_sizes_mm: list[tuple[float, float]] = field(default_factory=list)
     overflows: list[str] = field(default_factory=list)  # blocks that run out of their slot
+    spill: str = ""  # with too many pages: what runs onto the first page too many, and how much
     text: str = ""  # the laid-out text, box by box: what the PDF's text layer says
     # what the accessibility gate found (screen PDFs; empty: PDF/UA-1 claimed), None: not checked
     accessibility: list[str] | None = None
@@ -87,10 +88,13 @@ class PdfRenderer:
         self.fetcher = RestrictedFetcher(template_dirs)
         self._notes_cache: dict[str, weasyprint.Document] = {}
 
-    def render(self, html: str, profile: str = "screen") -> RenderedPdf:
+    def render(
+        self, html: str, profile: str = "screen", max_pages: int | None = None
+    ) -> RenderedPdf:
         """Lay out and write one PDF. `screen`: RGB, PDF/UA-1 if it passes the accessibility gate
         (accessible_pdf); `print`: the template's CMYK colours and bleed, PDF/X-4 when it names an
-        output intent."""
+        output intent. With more pages than `max_pages`, the result says what spills over (the
+        page-fit gate)."""
         document = self.layout(html)
         variant = _meta(html, "brochures-pdf-variant")
         accessibility = None
@@ -102,13 +106,17 @@ class PdfRenderer:
             data = document.write_pdf()
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
+        spilled = ""
+        if max_pages is not None and len(document.pages) > max_pages:
+            spilled = spill(document, max_pages)
         return RenderedPdf(
             data,
             len(document.pages),
             sizes,
             slot_overflows(document),
-            laid_out_text(document),
-            accessibility,
+            text=laid_out_text(document),
+            spill=spilled,
+            accessibility=accessibility,
         )
 
     def layout(self, html: str) -> weasyprint.Document:
@@ -177,14 +185,59 @@ def slot_overflows(document: weasyprint.Document) -> list[str]:
             if element is None or element.get("class") != "panel-body" or box.element_tag != "div":
                 continue
             limit = box.content_box_y() + box.height + 0.5
+            bottom = max((c.position_y + c.margin_height() for c in box.children), default=limit)
             for child in box.children:
                 if child.position_y + child.margin_height() > limit:
                     found.append(
                         f"page {number}, slot '{slot}': {_describe(child)} runs past the "
-                        "bottom of its panel"
+                        f"bottom of its panel by {(bottom - limit) * PX_TO_MM:.0f} mm"
                     )
                     break
     return found
+
+
+PX_TO_MM = 25.4 / 96
+
+
+def spill(document: weasyprint.Document, max_pages: int) -> str:
+    """What runs onto the pages beyond `max_pages`: the first block there, the section (goal,
+    introduction, contact …) it belongs to, and how much content (mm) lies on those pages."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    first = None
+    height = 0.0
+    for page in document.pages[max_pages:]:
+        top = page._page_box.content_box_y()
+        lowest = top
+        root = page._page_box.children[0]  # the document; the margin boxes follow it
+        for box, ancestors in _with_ancestors(root, ()):
+            if isinstance(box, LineBox):
+                lowest = max(lowest, box.position_y + box.margin_height())
+                if first is None:
+                    first = (ancestors[-1] if ancestors else box), ancestors
+        height += lowest - top
+    if first is None:
+        return ""
+    block, ancestors = first
+    sections = [a for a in ancestors if a.element_tag == "section" and a.element is not None]
+    where = ""
+    if sections:
+        element = sections[-1].element
+        name = element.get("id") or (element.get("class") or "section").split()[0]
+        where = f" (in {name})"
+    return (
+        f"page {max_pages + 1} begins with {_describe(block)}{where}; about "
+        f"{height * PX_TO_MM:.0f} mm of content more than fits"
+    )
+
+
+def _with_ancestors(box, ancestors: tuple):
+    """Boxes in tree order, each with its ancestor boxes that stand for an element."""
+    yield box, ancestors
+    if box.element is not None and box.element_tag:
+        ancestors = (*ancestors, box)
+    for child in getattr(box, "children", []):
+        yield from _with_ancestors(child, ancestors)
 
 
 _PADDING_PAGE = re.compile(

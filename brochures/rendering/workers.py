@@ -109,7 +109,7 @@ def run_task(renderer: PdfRenderer, task: Task) -> Outcome:
     try:
         renderer.fetcher.refused.clear()
         LOAD_FAILURES.messages.clear()
-        pdf = renderer.render(task.html, profile=task.profile)
+        pdf = renderer.render(task.html, profile=task.profile, max_pages=task.max_pages)
         failures = [
             *task.failures,
             *checks.refused_resources(renderer.fetcher.refused),
