@@ -18,7 +18,7 @@ from brochures.content.brochure import BrochureContent
 from brochures.content.project import Project, default_templates, load_project
 from brochures.errors import ConfigError, EnvironmentProblem, OutputError, Problem
 from brochures.files import build_lock, write_problem
-from brochures.i18n import _
+from brochures.i18n import N_, _
 from brochures.languages import (
     SOURCE_LANGUAGE,
     document_stacks,
@@ -26,7 +26,7 @@ from brochures.languages import (
     not_among,
     spelled,
 )
-from brochures.publishing import keys, publish
+from brochures.publishing import keys, printreport, publish
 from brochures.rendering import checks, forkserver, render
 from brochures.rendering import workers as pdf_workers
 from brochures.rendering.jobs import Job, JobResult, Status
@@ -58,6 +58,8 @@ class BuildReport:
     published: publish.Published | None = None
     warnings: list[str] = field(default_factory=list)  # worth fixing, not stopping the build
     behind: list[Lag] = field(default_factory=list)  # catalogs behind the sources
+    printed: list[PrintRow] = field(default_factory=list)  # the print PDFs, read back
+    pdfx_missing: str | None = None  # why the print PDFs are not PDF/X
 
     @property
     def failed(self) -> list[JobResult]:
@@ -177,8 +179,45 @@ def build(
             )
         ) from None
     clock.lap("publish")
+    if any(r.job.profile == "print" for r in report.results):
+        report.printed = print_rows(project, report.results)
+        if not project.settings.print_color_profile:
+            report.pdfx_missing = NO_PROFILE
+        clock.lap("print report")
     report.seconds = clock.laps
     return report
+
+
+@dataclass
+class PrintRow:
+    """A print PDF of the build and what it is (for the print report)."""
+
+    result: JobResult
+    facts: printreport.PrintFacts
+    booklet: bool
+
+
+NO_PROFILE = N_(
+    "no print_color_profile in source/project.yaml: set it to the CMYK ICC profile your print "
+    "shop names (usually PSO Coated v3 / FOGRA51 or ISO Coated v2 / FOGRA39, from the print "
+    "shop or www.eci.org); see `brochures doctor`"
+)
+
+
+def print_rows(project: Project, results: list[JobResult]) -> list[PrintRow]:
+    """Every print PDF of the build that exists, read back (kept by its SHA-256)."""
+    rows = []
+    for result in results:
+        if result.job.profile != "print" or result.status is Status.FAILED:
+            continue
+        if not result.job.output.exists():
+            continue
+        brochure = project.brochures[result.job.brochure]
+        fmt = brochure.format or project.settings.default_format
+        booklet = result.job.edition == "bilingual" or fmt.endswith("booklet")
+        facts = printreport.read_facts(result.job.output, result.sha256)
+        rows.append(PrintRow(result, facts, booklet))
+    return rows
 
 
 def plan(

@@ -369,6 +369,8 @@ def build_command(
                 ).format(index=report.published.print_index, count=report.published.print_pdfs),
                 markup=False,
             )
+    if report.printed:
+        _print_report(console, report)
     too_long: dict[str, list[str]] = {}  # brochure → editions/languages whose pages overflow
     for r in report.failed:
         if any("does not fit the" in f for f in r.failures):
@@ -414,6 +416,58 @@ def summary(report: BuildReport, seconds: float) -> str:
         seconds=seconds, stages=", ".join(stages)
     )
     return f"{wall}\n{how}"
+
+
+def _print_report(console, report) -> None:
+    """What the print PDFs are, one row per brochure and edition (languages alike together)."""
+    from rich.table import Table
+
+    table = Table(
+        _("print PDF"),
+        _("trim"),
+        _("bleed"),
+        _("pages"),
+        _("PDF/X"),
+        _("output intent"),
+        _("colours"),
+        title=_("Print report (build/print/)"),
+    )
+    groups: dict[tuple, list[str]] = {}
+    for row in report.printed:
+        f = row.facts
+        pages = str(f.pages)
+        if row.booklet:
+            sheets = f.sheets(True)
+            pages += " " + ngettext("({count} sheet)", "({count} sheets)", sheets).format(
+                count=sheets
+            )
+        key = (
+            f"{row.result.job.brochure} ({_(row.result.job.edition)})",
+            f"{f.trim_mm[0]:g} × {f.trim_mm[1]:g} mm",
+            f"{f.bleed_mm:g} mm",
+            pages,
+            f.pdfx or _("no"),
+            f.output_intent or _("none"),
+            ", ".join(f.spaces) + (" — " + _("RGB left!") if f.rgb else ""),
+        )
+        groups.setdefault(key, []).append(row.result.job.lang)
+    for key, langs in groups.items():
+        table.add_row(f"{key[0]}: {' '.join(langs)}", *key[1:])
+    if not console.is_terminal:  # a log file: whole rows
+        console.width = max(console.width, 140)
+    console.print(table)
+    if report.pdfx_missing:
+        console.print(_("not PDF/X: {why}").format(why=_(report.pdfx_missing)), markup=False)
+    for row in report.printed:
+        for where in row.facts.rgb[:5]:
+            console.print(
+                _("RGB in {pdf}: {where}").format(pdf=row.result.job.name, where=where),
+                markup=False,
+            )
+
+
+# The editions' names and the print report's reason, for the tool's own catalogs.
+EDITION_NAMES = (N_("single"), N_("bilingual"))
 
 
 @cli.group("catalog")
@@ -1045,7 +1099,9 @@ def doctor_command(project_dir: Path) -> None:
     from brochures.doctor import diagnose
 
     project = load_project(project_dir)
-    findings = diagnose(project.root, project.settings.languages)
+    findings = diagnose(
+        project.root, project.settings.languages, project.settings.print_color_profile
+    )
     console = Console(highlight=False, soft_wrap=True)
     for f in findings:
         mark = "[green]" + _("ok") + "[/]     "

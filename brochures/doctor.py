@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ class Finding:
     optional: bool = False  # needed only by `brochures translate`
 
 
-def diagnose(root: Path, languages: list[str]) -> list[Finding]:
+def diagnose(root: Path, languages: list[str], print_profile: str | None = None) -> list[Finding]:
     """Pango, HarfBuzz subsetting, fonts of every language's script, gettext, argostranslate and
     its installed pairs, and write access to build/ — each with the command that fixes it."""
     findings = [*_weasyprint(), *_fonts(languages)]
@@ -35,7 +36,26 @@ def diagnose(root: Path, languages: list[str]) -> list[Finding]:
     findings.append(_pdftoppm())
     findings.extend(_translation())
     findings.append(_build_dir(root / "build"))
+    findings.append(_print_profile(root, print_profile))
     return findings
+
+
+def _print_profile(root: Path, profile: str | None) -> Finding:
+    """The print shop's CMYK ICC profile: with it the print PDFs are PDF/X-4."""
+    what = "print colour profile (PDF/X-4 for the print shop)"
+    if profile:
+        path = Path(profile) if Path(profile).is_absolute() else root / profile
+        return Finding(path.is_file(), what, str(path), f"check print_color_profile: {profile}")
+    return Finding(
+        False,
+        what,
+        "not set: print PDFs are CMYK but not PDF/X",
+        "ask the print shop which ICC profile it prints with (German print shops: usually "
+        "PSO Coated v3 = FOGRA51, or ISO Coated v2 = FOGRA39; from the print shop or free "
+        "from www.eci.org), save it e.g. as source/PSOcoated_v3.icc and set "
+        "`print_color_profile: source/PSOcoated_v3.icc` in source/project.yaml",
+        optional=True,
+    )
 
 
 def _weasyprint() -> list[Finding]:
@@ -100,7 +120,7 @@ def _translation() -> list[Finding]:
                 False,
                 "argostranslate (for brochures translate)",
                 "not installed",
-                "pip install torch==2.13.0 && pip install 'brochures[translate]'",
+                f"{_pip()} install -e '.[translate]'",
                 optional=True,
             )
         ]
@@ -116,6 +136,15 @@ def _translation() -> list[Finding]:
             optional=True,
         ),
     ]
+
+
+def _pip() -> str:
+    """The pip of the environment the tool runs in, as the user would type it."""
+    pip = Path(sys.prefix) / "bin" / "pip"
+    try:
+        return str(pip.relative_to(Path.cwd()))
+    except ValueError:
+        return str(pip)
 
 
 def _build_dir(build: Path) -> Finding:

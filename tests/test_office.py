@@ -215,3 +215,52 @@ def test_page_fit_names_the_block_how_much_and_the_way_out(catalogued: Path) -> 
         assert found, output
         assert 5 < int(found[1]) < 297
     assert "jugend does not fit its format in: de, en" in output
+
+
+ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")  # Debian's libgs-common
+
+
+def test_print_report_after_a_print_build(basic: Path) -> None:
+    args = ["build", "--profile", "print", "--lang", "de", "--edition", "single", "--jobs", "1"]
+    result = run(basic, *args)
+    assert result.exit_code == 0, result.output
+    output = flat(result.output)
+    assert "Print report (build/print/)" in output
+    assert re.search(
+        r"eltern \(single\): de │ 148 × 210 mm │ 3 mm │ 4 \(1 sheet\) │ no │ none", output
+    )
+    assert re.search(r"jugend \(single\): de │ 210 × 297 mm │ 3 mm │ 1 │ no │ none", output)
+    assert "not PDF/X: no print_color_profile in source/project.yaml" in output
+    assert "FOGRA51" in output and "RGB" not in output
+    settings = basic / "source" / "project.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + f"print_color_profile: {ICC}\n", encoding="utf-8"
+    )
+    result = run(basic, *args)
+    output = flat(result.output)
+    assert re.search(r"│ 4 \(1 sheet\) │ PDF/X-4 │ Artifex CMYK SWOP Profile │ DeviceCMYK", output)
+    assert "not PDF/X" not in output
+
+
+def test_print_pdfs_blend_in_cmyk_and_the_report_finds_rgb(basic: Path) -> None:
+    from pypdf import PdfReader
+
+    from brochures.publishing.printreport import read_facts
+
+    args = ["build", "--brochure", "eltern", "--lang", "de", "--edition", "single", "--jobs", "1"]
+    assert run(basic, *args, "--profile", "all").exit_code == 0
+    printed = basic / "build/print/eltern/eltern.de.pdf"
+    groups = []
+    for page in PdfReader(printed).pages:
+        for xobject in (page["/Resources"].get("/XObject") or {}).values():
+            group = xobject.get_object().get("/Group")
+            if group is not None:
+                groups.append(group.get("/CS"))
+    assert groups and set(groups) == {"/DeviceCMYK"}  # WeasyPrint writes /DeviceRGB
+    facts = read_facts(printed)
+    assert facts.spaces == ["DeviceCMYK"] and facts.rgb == []
+    assert facts.trim_mm == (148.0, 210.0) and facts.bleed_mm == 3.0 and facts.pages == 4
+    screen = read_facts(basic / "build/pdf/eltern/eltern.de.pdf")  # RGB by design
+    assert "DeviceRGB" in screen.spaces
+    assert any("transparency group blends in DeviceRGB" in where for where in screen.rgb)
+    assert any("colour set in DeviceRGB" in where for where in screen.rgb)

@@ -101,9 +101,15 @@ class PdfRenderer:
         if profile == "screen":
             data, accessibility = accessible_pdf(document)
         elif variant:  # PDF/X: its random document id made deterministic
-            data = document.write_pdf(pdf_variant=variant, finisher=_deterministic(html))
+            deterministic = _deterministic(html)
+
+            def finish(document: weasyprint.Document, pdf) -> None:
+                deterministic(document, pdf)
+                cmyk_blending(document, pdf)
+
+            data = document.write_pdf(pdf_variant=variant, finisher=finish)
         else:
-            data = document.write_pdf()
+            data = document.write_pdf(finisher=cmyk_blending)
         px_to_mm = 25.4 / 96
         sizes = [(p.width * px_to_mm, p.height * px_to_mm) for p in document.pages]
         spilled = ""
@@ -266,6 +272,24 @@ def notes_html(html: str, pages: int) -> str | None:
 def _meta(html: str, name: str) -> str | None:
     match = re.search(rf'<meta name="{re.escape(name)}" content="([^"]*)">', html)
     return match[1] if match else None
+
+
+def cmyk_blending(document: weasyprint.Document, pdf) -> None:
+    """A print finisher: WeasyPrint declares every transparency group (opacity, the tagged
+    content of forms) with an RGB blending space, which a print shop's preflight flags in an
+    otherwise CMYK file; the groups blend in DeviceCMYK instead."""
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)  # a stream's dictionary (a form's /Group)
+        groups = [obj, extra.get("Group") if isinstance(extra, dict) else None]
+        if isinstance(obj, dict):  # a page's own /Group
+            groups.append(obj.get("Group"))
+        for group in groups:
+            if (
+                isinstance(group, dict)
+                and group.get("S") == "/Transparency"
+                and group.get("CS") not in (None, "/DeviceCMYK")
+            ):
+                group["CS"] = "/DeviceCMYK"
 
 
 def _deterministic(html: str):
