@@ -203,10 +203,10 @@ def test_a_bug_in_one_job_fails_that_job_only(
 
     real = PdfRenderer.render
 
-    def render(self, html: str, profile: str = "screen"):
+    def render(self, html: str, profile: str = "screen", **more):
         if '<html lang="ar"' in html and "format-a5-booklet" in html:  # eltern.ar only
             raise ZeroDivisionError("a bug")
-        return real(self, html, profile=profile)
+        return real(self, html, profile=profile, **more)
 
     monkeypatch.setattr(PdfRenderer, "render", render)
     result = run(translated, "build", "--jobs", "1", "--force")
