@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from brochures.files import read_cached, user_cache, write_cached
@@ -40,14 +40,20 @@ class PrintFacts:
 
 def read_facts(path: Path, sha256: str = "") -> PrintFacts:
     """The facts of a print PDF (pypdf), kept in the user cache by the file's SHA-256."""
-    cached = user_cache("print-facts") / f"{sha256}.pickle" if sha256 else None
+    cached = user_cache("print-facts") / f"{sha256}.json" if sha256 else None
     if cached is not None:
-        found = read_cached(cached, PrintFacts)
+        found = read_cached(cached, _decode)
         if found is not None:
             return found
     facts = _read(path)
     if cached is not None:
-        write_cached(cached, facts)
+        write_cached(cached, asdict(facts))
+    return facts
+
+
+def _decode(data: dict) -> PrintFacts:
+    facts = PrintFacts(**data)
+    facts.trim_mm = (float(facts.trim_mm[0]), float(facts.trim_mm[1]))
     return facts
 
 

@@ -208,8 +208,8 @@ def template_messages(path: Path) -> list[tuple]:
     run whether the catalogs are behind."""
     data = path.read_bytes()
     stamp = hashlib.sha256(f"{babel_version}\0".encode() + data).hexdigest()
-    cached = user_cache("template-messages") / f"{stamp}.pickle"
-    found = read_cached(cached, list)
+    cached = user_cache("template-messages") / f"{stamp}.json"
+    found = read_cached(cached, _decode_template_messages)
     if found is None:
         found = list(
             babel_extract_file(
@@ -221,6 +221,14 @@ def template_messages(path: Path) -> list[tuple]:
         )
         write_cached(cached, found)
     return found
+
+
+def _decode_template_messages(data: list) -> list[tuple]:
+    """JSON's lists back into Babel's tuples (a plural message is a tuple of its forms)."""
+    return [
+        (int(line), tuple(message) if isinstance(message, list) else str(message), list(notes), ctx)
+        for line, message, notes, ctx in data
+    ]
 
 
 def template_files(project: Project) -> Iterable[tuple[str, Path]]:
