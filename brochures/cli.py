@@ -125,6 +125,10 @@ def list_command(project_dir: Path) -> None:
             f"  {brochure.id:20} {fmt:12} {brochure.title}  "
             + _("(goals: {goals})").format(goals=", ".join(brochure.goals))
         )
+        click.echo(
+            "    "
+            + _("languages: {langs}").format(langs=" ".join(project.languages_of(brochure)))
+        )
 
 
 @cli.command("build")

@@ -264,3 +264,60 @@ def test_print_pdfs_blend_in_cmyk_and_the_report_finds_rgb(basic: Path) -> None:
     assert "DeviceRGB" in screen.spaces
     assert any("transparency group blends in DeviceRGB" in where for where in screen.rgb)
     assert any("colour set in DeviceRGB" in where for where in screen.rgb)
+
+
+def test_list_shows_each_brochures_languages(basic: Path) -> None:
+    flyer = basic / "source" / "brochures" / "jugend.yaml"
+    flyer.write_text(flyer.read_text(encoding="utf-8") + "languages: [de, ar]\n", encoding="utf-8")
+    output = run(basic, "list").output
+    assert re.search(r"eltern .*\n    languages: de en ar\n", output)
+    assert re.search(r"jugend .*\n    languages: de ar\n", output)
+
+
+def test_one_german_notice_and_dates_in_the_language_of_their_sentence(
+    catalogued: Path,
+) -> None:
+    from pypdf import PdfReader
+
+    # English: the title translated, the notice and the "Fassung vom" sentences not yet
+    translate(catalogued, "en/LC_MESSAGES/messages.po", {"brochure:eltern/title": "School"})
+    translate(catalogued, "ar/LC_MESSAGES/messages.po", {"Fassung vom %(date)s": "نسخة %(date)s"})
+    args = ["build", "--brochure", "eltern", "--edition", "single", "--jobs", "1"]
+    assert run(catalogued, *args, "--lang", "en", "--lang", "ar").exit_code == 0
+    english = " ".join(
+        page.extract_text()
+        for page in PdfReader(catalogued / "build/pdf/eltern/eltern.en.pdf").pages
+    )
+    assert english.count("Diese Übersetzung wurde noch nicht vollständig geprüft") == 1
+    # the footer's sentence is German (not translated yet): its date too, not "Jun 30, 2021"
+    assert "School · Fassung vom 30.06.2021" in " ".join(english.split())
+    assert "Jun 30, 2021" not in english
+    arabic = PdfReader(catalogued / "build/pdf/eltern/eltern.ar.pdf").pages[1].extract_text()
+    assert "30/06/2021 نسخة" in arabic  # the translated sentence has the Arabic date
+
+
+def test_doctor_names_the_venvs_pip_and_the_print_profile(
+    basic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    import sys
+
+    from brochures import doctor
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        doctor.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "argostranslate" else real(name, *a),
+    )
+    findings = {f.what: f for f in doctor.diagnose(basic, ["de"])}
+    hint = findings["argostranslate (for brochures translate)"].fix
+    assert hint.endswith("bin/pip install -e '.[translate]'")
+    if Path(sys.prefix) == Path.cwd() / ".venv":
+        assert hint == ".venv/bin/pip install -e '.[translate]'"
+    profile = findings["print colour profile (PDF/X-4 for the print shop)"]
+    assert not profile.ok and profile.optional
+    assert "FOGRA51" in profile.fix and "FOGRA39" in profile.fix and "eci.org" in profile.fix
+    assert "print_color_profile:" in profile.fix
+    named = {f.what: f for f in doctor.diagnose(basic, ["de"], str(ICC))}
+    assert named["print colour profile (PDF/X-4 for the print shop)"].ok

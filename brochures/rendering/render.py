@@ -394,6 +394,27 @@ def localized_date(date: dt.date, code: str) -> Markup:
     return escape(formatted)
 
 
+class SentenceDate(Markup):
+    """A date in the job's language that knows its German form: a template sentence shown in
+    German (its translation missing) gets the German date, not „Fassung vom 27 mag 2019“."""
+
+    german: Markup
+
+    @classmethod
+    def of(cls, date: dt.date, code: str) -> SentenceDate:
+        made = cls(localized_date(date, code))
+        made.german = localized_date(date, SOURCE_LANGUAGE)
+        return made
+
+
+def in_german(variables: dict) -> dict:
+    """The variables of a sentence shown in German: dates in their German form."""
+    return {
+        k: getattr(v, "german", v) if isinstance(v, SentenceDate) else v
+        for k, v in variables.items()
+    }
+
+
 def web_url(web: str) -> str:
     """A web address as a link target: `www.example.org` gains `https://`."""
     return web if re.match(r"(?i)https?://", web) else f"https://{web}"
@@ -496,12 +517,12 @@ def render_html(
         looked = texts.lookup(context, msgid)
         html = _mark(str(escape(looked.text)), looked.fallback, located(context, msgid))
         if looked.fallback:
-            return html % variables  # German: a failure here is the template's own
+            return html % in_german(variables)  # German: a failure here is the template's own
         try:
             return html % variables
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
             texts.failed_format(context, msgid, f"{type(exc).__name__}: {exc}")
-            return _mark(str(escape(msgid)), True, located(context, msgid)) % variables
+            return _mark(str(escape(msgid)), True, located(context, msgid)) % in_german(variables)
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables) -> str:
@@ -552,7 +573,7 @@ def render_html(
         "t": text,
         "paragraphs": paragraphs,
         "german": german,
-        "version_date": localized_date(content.version.date, lang.code),
+        "version_date": SentenceDate.of(content.version.date, lang.code),
         "source_version_date": localized_date(content.version.date, SOURCE_LANGUAGE),
         "notice": False,
         "profile": profile,
