@@ -126,8 +126,7 @@ def list_command(project_dir: Path) -> None:
             + _("(goals: {goals})").format(goals=", ".join(brochure.goals))
         )
         click.echo(
-            "    "
-            + _("languages: {langs}").format(langs=" ".join(project.languages_of(brochure)))
+            "    " + _("languages: {langs}").format(langs=" ".join(project.languages_of(brochure)))
         )
 
 
