@@ -230,7 +230,13 @@ def plan(
     """One job per brochure × language × edition × profile; unknown ids are input errors."""
     profiles = profiles or ["screen"]
     problems = [
-        Problem(None, None, f"unknown brochure '{b}' (known: {', '.join(project.brochures)})")
+        Problem(
+            None,
+            None,
+            _("unknown brochure '{id}' (known: {known})").format(
+                id=b, known=", ".join(project.brochures)
+            ),
+        )
         for b in brochures
         if b not in project.brochures
     ]
@@ -241,12 +247,20 @@ def plan(
         if wrong:
             problems.append(Problem(None, None, wrong))
     problems += [
-        Problem(None, None, f"unknown edition '{e}' (known: {', '.join(EDITIONS)})")
+        Problem(
+            None,
+            None,
+            _("unknown edition '{id}' (known: {known})").format(id=e, known=", ".join(EDITIONS)),
+        )
         for e in editions
         if e not in EDITIONS
     ]
     problems += [
-        Problem(None, None, f"unknown profile '{p}' (known: {', '.join(PROFILES)})")
+        Problem(
+            None,
+            None,
+            _("unknown profile '{id}' (known: {known})").format(id=p, known=", ".join(PROFILES)),
+        )
         for p in profiles
         if p not in PROFILES
     ]

@@ -207,3 +207,22 @@ def test_unwritable_cache_leaves_english(monkeypatch: pytest.MonkeyPatch) -> Non
         assert i18n._("Usage:") == "Usage:"
     finally:
         i18n.compiled_dir.cache_clear()
+
+
+def test_input_errors_in_german(basic: Path) -> None:
+    flyer = basic / "source" / "brochures" / "jugend.yaml"
+    flyer.write_text(flyer.read_text(encoding="utf-8") + "sprachen: [de]\n", encoding="utf-8")
+    result = invoke("--project", str(basic), "list", env=GERMAN)
+    assert result.exit_code == 2
+    assert "Fehler: source/brochures/jugend.yaml:6: unbekannter Schlüssel 'sprachen' (gültige" in (
+        result.output
+    )
+    english = invoke("--project", str(basic), "list")
+    assert "error: source/brochures/jugend.yaml:6: unknown key 'sprachen' (valid keys:" in (
+        english.output
+    )
+    flyer.write_text(flyer.read_text(encoding="utf-8").replace("sprachen: [de]\n", ""))
+    wrong = invoke("--project", str(basic), "build", "--lang", "it", env=GERMAN)
+    assert "'it' ist keine der Sprachen des Projekts (de, en, ar in source/project.yaml" in (
+        " ".join(wrong.output.split())
+    )

@@ -24,6 +24,7 @@ from brochures.content.model import Model, PlainText, Slug
 from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
 from brochures.files import SYSTEM_FOLDERS, inside, links_leaving
+from brochures.i18n import _
 from brochures.languages import SOURCE_LANGUAGE, canonical, check_code
 
 FORMAT_SUFFIX = ".html.j2"
@@ -262,9 +263,11 @@ def load_project(root: Path) -> Project:
                         problems.append(
                             doc.problem(
                                 ("languages", i),
-                                f"languages[{i}]: '{code}' is not one of the project's "
-                                f"languages ({', '.join(settings.languages)} in "
-                                "source/project.yaml; add it there first)",
+                                f"languages[{i}]: "
+                                + _(
+                                    "'{code}' is not one of the project's languages ({langs} "
+                                    "in source/project.yaml; add it there first)"
+                                ).format(code=code, langs=", ".join(settings.languages)),
                             )
                         )
     glossary = None

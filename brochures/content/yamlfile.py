@@ -31,6 +31,7 @@ from brochures.files import (
     user_cache,
     write_cached,
 )
+from brochures.i18n import N_, _
 
 LINE_KEY = "__line__"
 """Key injected into every mapping: the 1-based line where the mapping starts."""
@@ -238,8 +239,8 @@ def _valid_keys(model: type[BaseModel], loc: Path_, wrong: str) -> str:
         return ""
     keys = sorted((f.alias or name) for name, f in model.model_fields.items() if not f.exclude)
     close = difflib.get_close_matches(wrong, keys, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f" (valid keys: {', '.join(keys)}{hint})"
+    hint = _("; did you mean '{key}'?").format(key=close[0]) if close else ""
+    return " " + _("(valid keys: {keys}{hint})").format(keys=", ".join(keys), hint=hint)
 
 
 def _model_in(annotation: object) -> type[BaseModel] | None:
@@ -265,8 +266,8 @@ def format_loc(loc: Path_) -> str:
 
 
 _MESSAGES = {
-    "extra_forbidden": "unknown key",
-    "missing": "missing required field",
+    "extra_forbidden": N_("unknown key"),
+    "missing": N_("missing required field"),
 }
 
 
@@ -282,7 +283,7 @@ def validate(doc: YamlDocument, model: type[T]) -> tuple[T | None, list[Problem]
             )
             kind = err["type"]
             if kind in _MESSAGES:
-                text = f"{_MESSAGES[kind]} '{loc[-1]}'" if loc else _MESSAGES[kind]
+                text = f"{_(_MESSAGES[kind])} '{loc[-1]}'" if loc else _(_MESSAGES[kind])
                 where = format_loc(loc[:-1])
                 if kind == "extra_forbidden" and loc:
                     text += _valid_keys(model, loc[:-1], str(loc[-1]))
