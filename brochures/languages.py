@@ -10,6 +10,8 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.localedata import locale_identifiers
 
+from brochures.i18n import N_, _
+
 SOURCE_LANGUAGE = "de"
 
 # Font families by script, found through fontconfig (Debian: fonts-noto-core).
@@ -79,21 +81,29 @@ def check_code(code: object) -> str | None:
     return None
 
 
+PROJECT_LANGUAGES = N_("the project's languages")
+
+
 def not_among(
-    code: str, known: list[str], what: str = "the project's languages", where: str = ""
+    code: str, known: list[str], what: str = PROJECT_LANGUAGES, where: str = ""
 ) -> str | None:
     """None if `code` is one of `known` (a project's or a brochure's languages); else what is
     wrong, suggesting among `known` first: 'ara' and 'arabisch' mean ar, 'ar_SY' is ar,
     'ukr' is uk, 'en_' is close to en. `where`: the file that lists them."""
     if code in known:
         return None
-    listed = ", ".join(known) + (f" in {where}" if where else "")
+    what = _(what)
+    listed = ", ".join(known) + (" " + _("in {file}").format(file=where) if where else "")
     close = suggestions(code, known)
     if close:
-        return f"'{code}' is not one of {what} ({listed}); did you mean {' or '.join(close)}?"
+        return _("'{code}' is not one of {what} ({listed}); did you mean {close}?").format(
+            code=code, what=what, listed=listed, close=_(" or ").join(close)
+        )
     if check_code(code) is not None:
-        return f"unknown language code '{code}'; {what}: {listed}"
-    return f"'{code}' is not one of {what} ({listed})"
+        return _("unknown language code '{code}'; {what}: {listed}").format(
+            code=code, what=what, listed=listed
+        )
+    return _("'{code}' is not one of {what} ({listed})").format(code=code, what=what, listed=listed)
 
 
 def suggestions(code: str, known: list[str]) -> list[str]:

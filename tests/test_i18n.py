@@ -223,6 +223,6 @@ def test_input_errors_in_german(basic: Path) -> None:
     )
     flyer.write_text(flyer.read_text(encoding="utf-8").replace("sprachen: [de]\n", ""))
     wrong = invoke("--project", str(basic), "build", "--lang", "it", env=GERMAN)
-    assert "'it' ist keine der Sprachen des Projekts (de, en, ar in source/project.yaml" in (
+    assert "'it' gehört nicht zu den Sprachen des Projekts (de, en, ar in source/project.yaml" in (
         " ".join(wrong.output.split())
     )
