@@ -764,8 +764,8 @@ def status_command(
                 else:
                     line = _("  {share} reviewed; nothing reviewed yet").format(**values)
                 console.print(line, markup=False)
-    if behind:
-        click.echo(behind, err=as_json)
+    if behind:  # wrapped to the terminal's width; beside JSON on stderr
+        Console(highlight=False, stderr=as_json).print(behind, markup=False)
 
 
 # The names of the review states, for the catalogs of the tool's own messages.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import inspect
 import re
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import run
+from conftest import REPO, run
 
 from brochures.cli import cli
 from brochures.languages import not_among, suggestions
@@ -42,6 +43,7 @@ def test_help_lists_every_command_with_its_whole_description(args: list[str]) ->
 
 
 def test_status_is_readable_at_80_columns(repo_project: Path) -> None:
+    shutil.copytree(REPO / "locales", repo_project / "locales")  # catalogs as committed
     result = CliRunner(env={"COLUMNS": "80"}).invoke(
         cli, ["--project", str(repo_project), "status"], catch_exceptions=False
     )
