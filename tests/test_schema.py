@@ -92,6 +92,7 @@ def test_new_brochure_writes_a_commented_file_that_loads(basic: Path) -> None:
     assert 'format: "a4-flyer"\n' in text and "goals: [jugendliche-foerdern]\n" in text
     assert "# whats_new: false\n" in text  # optional keys commented out, with their default
     assert "# Ids of the concept's goals the brochure presents" in text
+    assert (basic / "source" / "schemas" / "brochure.schema.json").is_file()  # it names it
     listing = run(basic, "list")
     assert listing.exit_code == 0, listing.output
     assert "neu" in listing.output and "Titel der Broschüre" in listing.output

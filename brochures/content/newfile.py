@@ -10,7 +10,7 @@ from pathlib import Path
 
 from brochures.content.brochure import Brochure
 from brochures.content.project import Project
-from brochures.content.schema import keys, modeline
+from brochures.content.schema import SCHEMA_DIR, keys, modeline, write_schemas
 from brochures.errors import ConfigError, Problem
 from brochures.files import write_atomic
 
@@ -43,6 +43,8 @@ def new_brochure(project: Project, brochure_id: str, fmt: str | None, goals: lis
         raise ConfigError([Problem(None, None, p) for p in problems])
     values = {"id": brochure_id, "goals": goals, "format": fmt}
     write_atomic(path, brochure_text(values).encode("utf-8"))
+    if not (project.root / SCHEMA_DIR).exists():  # the file's first line names its schema
+        write_schemas(project.root)
     return path
 
 
