@@ -9,8 +9,8 @@ from brochures.errors import ConfigError, Problem
 from brochures.i18n import _
 from brochures.rendering.usage import brochures_of_texts
 from brochures.review import log
-from brochures.review.store import entries, last_review
-from brochures.translation.catalogs import State
+from brochures.review.store import Entry, entries
+from brochures.translation.catalogs import State, last_review
 
 
 @dataclass
@@ -64,7 +64,11 @@ def texts(
                 )
             )
     where = brochures_of_texts(project, lang)
-    approvals = log.last_reviews(project)
+    approvals = {  # the review log's last approval of each text (log order is time order)
+        (r["lang"], r["id"]): (r["reviewer"], r["time"][:10])
+        for r in log.read(project)
+        if r.get("new", {}).get("state") == State.REVIEWED.value
+    }
     rows = []
     for entry in entries(project, lang, pages=False):
         shown_in = where.get(entry.id, [])
@@ -73,7 +77,7 @@ def texts(
         if states and entry.state not in states:
             continue
         # the review log's last approval, else the catalog's review record (`reviewed by …`)
-        review = approvals.get((lang, entry.id)) or last_review(entry.comment)
+        review = approvals.get((lang, entry.id)) or _recorded(entry)
         rows.append(
             TextRow(
                 id=entry.id,
@@ -87,3 +91,11 @@ def texts(
             )
         )
     return rows
+
+
+def _recorded(entry: Entry) -> tuple[str, str] | None:
+    """The `reviewed by NAME, DATE` record of a reviewed entry's translator comment."""
+    import polib
+
+    record = polib.POEntry(msgid=entry.source, msgstr=entry.translation, tcomment=entry.comment)
+    return last_review(record) if entry.state is State.REVIEWED else None
