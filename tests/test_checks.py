@@ -219,7 +219,7 @@ def test_check_on_an_up_to_date_project_reuses_what_the_build_measured(
     ]
     assert report["gates"] == []
     assert {(x["job"], x["why"]) for x in report["left_out"]} == {
-        (f"{b}.{lang}", "no translations yet")
+        (f"{b}.{lang}", "no catalog yet: run `brochures catalog update`")
         for b in ("eltern", "jugend")
         for lang in ("en", "ar", "de+en", "de+ar")
     }
