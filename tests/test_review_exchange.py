@@ -233,7 +233,7 @@ def test_structural_errors_exit_2_naming_the_place_and_write_nothing(project: Pa
     _, status, output = broken(
         project, xliff("fr", UNIT.format(id="Ziel", src="Ziel", tgt="But", state="final"))
     )
-    assert status == 2 and "unknown language 'fr'" in output
+    assert status == 2 and "'fr' is not one of the project's translated languages" in output
     body = "\n".join(
         [
             UNIT.format(id="Ziel", src="Ziel", tgt="هدف", state="translated"),

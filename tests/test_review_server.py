@@ -339,8 +339,11 @@ def test_review_command_says_when_it_listens_beyond_this_computer(project: Path)
 def test_invite_refuses_unknown_languages(project: Path) -> None:
     result = run(project, "review", "invite", "xx", "de", "--name", "A")
     assert result.exit_code == 2
-    assert "'xx' is not a translated language" in result.output
-    assert "'de' is not a translated language" in result.output
+    flat = " ".join(result.output.split())
+    assert "unknown language code 'xx'; the project's translated languages: en, ar in " in flat
+    assert "'de' is not one of the project's translated languages (en, ar in " in flat
+    arabic = run(project, "review", "invite", "arabic", "--name", "A")
+    assert arabic.exit_code == 2 and "did you mean ar?" in arabic.output
 
 
 def test_an_arabic_reviewer_approves_the_brochure_and_the_print_run_has_no_draft_notice(

@@ -14,7 +14,7 @@ import polib
 from brochures import files
 from brochures.content.project import Project
 from brochures.errors import BrochuresError, Problem
-from brochures.languages import SOURCE_LANGUAGE
+from brochures.languages import SOURCE_LANGUAGE, not_among
 from brochures.rendering.locate import editions_of, locate
 from brochures.review import log
 from brochures.translation.catalogs import (
@@ -149,9 +149,10 @@ def to_entry(entry: polib.POEntry) -> Entry:
 
 def check_language(project: Project, lang: str) -> Path:
     """The catalog of a language the project translates into."""
-    if lang == SOURCE_LANGUAGE or lang not in project.settings.languages:
-        known = ", ".join(c for c in project.settings.languages if c != SOURCE_LANGUAGE)
-        raise UnknownLanguage(f"unknown language '{lang}' (translated into: {known})")
+    translated = [c for c in project.settings.languages if c != SOURCE_LANGUAGE]
+    wrong = not_among(lang, translated, "the project's translated languages", "source/project.yaml")
+    if wrong:
+        raise UnknownLanguage(wrong)
     path = po_path(project, lang)
     if not path.exists():
         raise UnknownLanguage(

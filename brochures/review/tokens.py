@@ -141,19 +141,12 @@ def link(root: Path, token: str, base_url: str | None = None) -> str:
 def invite_link(root: Path, langs: list[str], name: str, base_url: str | None = None) -> str:
     """Invite a reviewer for languages of the project; their link."""
     from brochures.content.project import load_project
-    from brochures.languages import SOURCE_LANGUAGE
+    from brochures.languages import SOURCE_LANGUAGE, not_among
 
     project = load_project(root)
-    wrong = [
-        Problem(
-            None,
-            None,
-            f"'{code}' is not a translated language of the project "
-            f"({', '.join(c for c in project.settings.languages if c != SOURCE_LANGUAGE)})",
-        )
-        for code in langs
-        if code == SOURCE_LANGUAGE or code not in project.settings.languages
-    ]
+    translated = [c for c in project.settings.languages if c != SOURCE_LANGUAGE]
+    what, where = "the project's translated languages", "source/project.yaml"
+    wrong = [Problem(None, None, w) for c in langs if (w := not_among(c, translated, what, where))]
     if wrong:
         raise ConfigError(wrong)
     return link(root, invite(root, langs, name), base_url)
