@@ -158,7 +158,7 @@ class _FolderLoader(FileSystemLoader):
             path = Path(searchpath, *pieces)
             if not os.path.lexists(path):
                 continue
-            if not inside(path, [Path(searchpath)]):
+            if not inside(path, [searchpath]):
                 raise TemplateError(
                     Problem(
                         path,
