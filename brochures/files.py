@@ -14,6 +14,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -444,7 +445,7 @@ class Locked(BrochuresError):
     """Another process holds the lock on what this command would write."""
 
 
-_HELD: dict[str, int] = {}  # folders this process holds locked, with how often (locks nest)
+_HELD: dict[str, int] = {}  # folders a thread holds locked, with how often (locks nest)
 
 
 @contextlib.contextmanager
@@ -460,7 +461,8 @@ def locked(
     `wait` seconds, then raise `Locked` naming that process. The lock ends with the block or
     with the process (also when it is killed); nesting in one process is allowed."""
     wait = LOCK_WAIT if wait is None else wait
-    key = os.path.realpath(folder)
+    # per thread: the review server saves from several threads, which must exclude each other
+    key = f"{threading.get_ident()}:{os.path.realpath(folder)}"
     if key in _HELD:
         _HELD[key] += 1
         try:

@@ -117,3 +117,26 @@ def test_locks_nest_in_one_process_and_end_with_it(tmp_path: Path) -> None:
     with files.build_lock(tmp_path, wait=0):  # a killed holder leaves no lock behind
         pass
     assert list(tmp_path.iterdir()) == []  # and no lock file
+
+
+def test_threads_of_one_process_exclude_each_other(tmp_path: Path) -> None:
+    """The review server saves from several threads: one catalog, one writer at a time."""
+    import threading
+
+    inside: list[int] = []
+    overlaps: list[int] = []
+
+    def writer() -> None:
+        with files.catalog_lock(tmp_path / "messages.po", wait=30):
+            inside.append(1)
+            if len(inside) > 1:
+                overlaps.append(1)
+            time.sleep(0.2)
+            inside.pop()
+
+    threads = [threading.Thread(target=writer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
