@@ -348,3 +348,89 @@ def test_term_base_in_the_repository_names_only_project_languages() -> None:
     base = load_terms(project.source_dir, project.settings.languages)
     assert base.approved("ar")["Zeugnis"] != base.approved("ar")["Schulabschluss"]
     assert shared_targets(base) == []
+
+
+# ---- right-to-left: mirrored blocks, by positions in the laid-out document ----
+
+
+def _boxes(document):
+    """Every laid-out box of every page with its element's class."""
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", []):
+            yield from walk(child)
+
+    for page in document.pages:
+        yield from walk(page._page_box)
+
+
+def _text_boxes_in(box):
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    if isinstance(box, TextBox):
+        yield box
+    for child in getattr(box, "children", []):
+        yield from _text_boxes_in(child)
+
+
+def _span(box) -> tuple[float, float]:
+    """Left and right edge of the text laid out inside a box."""
+    texts = [t for t in _text_boxes_in(box) if t.text.strip()]
+    return min(t.position_x for t in texts), max(t.position_x + t.width for t in texts)
+
+
+def test_rtl_contact_lists_boxes_and_definitions_are_mirrored(basic: Path) -> None:
+    """In an Arabic brochure every label stands right of its value, list markers and box rules
+    stand on the right, and definitions start at the right; the same blocks in German the other
+    way round."""
+    from test_languages import fill, pseudo
+
+    from brochures.rendering.pdf import PdfRenderer
+
+    settings = basic / "source/project.yaml"
+    settings.write_text(settings.read_text() + "  email: info@example.org\n")
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(brochure.read_text() + "glossary: true\nwhats_new: true\n")
+    (basic / "source/schulwoerter.yaml").write_text(
+        "words:\n  - id: zeugnis\n    term: Zeugnis\n    explanation: Bewertung der Leistungen.\n"
+    )
+    assert run(basic, "catalog", "update").exit_code == 0
+    fill(basic, "ar", pseudo("تجريبي", "نص"), fuzzy=True)
+    for lang in ("ar", "de"):
+        html = _html(basic, lang)
+        document = PdfRenderer([basic / "templates"])._layout(html)
+        rtl = lang == "ar"
+        boxes = list(_boxes(document))
+
+        root = next(b.element for b in boxes if b.element_tag == "html")
+        parent = {child: node for node in root.iter() for child in node}
+
+        def in_block(tag: str, block: str, boxes: list = boxes, parent: dict = parent) -> list:
+            """The outermost box of each `tag` element whose grandparent has class `block`."""
+            found: dict = {}
+            for b in boxes:
+                if b.element_tag == tag and parent[parent[b.element]].get("class") == block:
+                    found.setdefault(id(b.element), b)
+            return list(found.values())
+
+        pairs = list(zip(in_block("dt", "contact"), in_block("dd", "contact"), strict=True))
+        assert len(pairs) == 2  # phone and e-mail
+        for dt, dd in pairs:
+            label, value = _span(dt), _span(dd)
+            assert (label[0] > value[1]) if rtl else (label[1] < value[0]), (lang, label, value)
+        measures = next(
+            b for b in boxes if b.element is not None and b.element.get("class") == "measures"
+        )
+        assert (measures.border_right_width > 0) == rtl and (measures.border_left_width > 0) != rtl
+        item = next(b for b in boxes if b.element_tag == "li" and parent[b.element].tag == "ol")
+        marker = next(t for t in _text_boxes_in(item) if t.text.strip().rstrip(".").isdigit())
+        words = [t for t in _text_boxes_in(item) if t is not marker and t.text.strip()]
+        if rtl:
+            assert marker.position_x >= max(t.position_x + t.width for t in words) - 0.5
+        else:
+            assert marker.position_x + marker.width <= min(t.position_x for t in words) + 0.5
+        glossary = in_block("dd", "glossary")[0]
+        left, right = _span(glossary)
+        edge = glossary.content_box_x(), glossary.content_box_x() + glossary.width
+        assert abs((right - edge[1]) if rtl else (left - edge[0])) < 1, (lang, left, right, edge)
