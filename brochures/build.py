@@ -475,7 +475,11 @@ def check_glyphs(pages: list[Page]) -> None:
 
 
 def glyph_problems(page: Page) -> list[str]:
-    return checks.glyph_coverage(page.html.html, page.job.lang, document_stacks(page.job.lang))
+    """The gates on a job's HTML: glyph coverage and doubled punctuation."""
+    html, lang = page.html.html, page.job.lang
+    return checks.glyph_coverage(html, lang, document_stacks(lang)) + checks.doubled_punctuation(
+        html, lang
+    )
 
 
 def stale_reason(job: Job, result: JobResult, entry: dict | None) -> str | None:

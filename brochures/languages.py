@@ -64,6 +64,15 @@ class Language:
         return catalog_code(self.code)
 
     @property
+    def scale(self) -> float:
+        """Body size relative to Latin text (Arabic script about 15 % larger)."""
+        return SCRIPT_SCALE.get(self.script, (1.0, LATIN_LEADING))[0]
+
+    @property
+    def leading(self) -> float:
+        return SCRIPT_SCALE.get(self.script, (1.0, LATIN_LEADING))[1]
+
+    @property
     def css_font_family(self) -> str:
         return ", ".join(f'"{f}"' if " " in f else f for f in self.font_stack)
 
@@ -175,6 +184,25 @@ def font_stack(code: str) -> tuple[str, ...]:
     return _STACKS.get(script_of(code), _LATIN_STACK)
 
 
+# Scale of the body size and the leading per script: Arabic script (Noto Naskh Arabic) reads
+# smaller than Latin at the same size (docs/design.md: about 1.15-1.2 x, leading >= 1.6);
+# Ethiopic a little larger too.
+SCRIPT_SCALE = {"Arab": (1.15, 1.65), "Ethi": (1.08, 1.55)}
+LATIN_LEADING = 1.45
+
+
+def capitalised(name: str, code: str) -> str:
+    """A language's name as a label starts with a capital letter (CLDR gives "русский",
+    "polski"): Babel has no capitalisation transforms; Turkish and Azerbaijani capitalise
+    i as İ (Unicode SpecialCasing.txt)."""
+    if not name:
+        return name
+    first = name[0]
+    if first == "i" and code.split("-")[0].split("_")[0] in ("tr", "az"):
+        return "İ" + name[1:]
+    return first.upper() + name[1:]
+
+
 @cache
 def language(code: str) -> Language:
     """Facts about a (valid) language code."""
@@ -183,7 +211,7 @@ def language(code: str) -> Language:
     return Language(
         code=canonical(code),
         english_name=english or locale.get_display_name("en") or code,
-        native_name=native or locale.get_display_name(locale) or code,
+        native_name=capitalised(native or locale.get_display_name(locale) or code, code),
         direction=locale.text_direction,
         script=script_of(code),
         font_stack=font_stack(code),

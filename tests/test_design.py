@@ -3,6 +3,7 @@ the colophon, creation date, cover and back cover (fixture data only: nothing ab
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -186,3 +187,161 @@ def test_default_project_ships_no_invented_contact_data() -> None:
     contact = settings.split("contact:")[1]
     for key in ("phone:", "email:", "street:", "postcode:"):
         assert key not in contact
+
+
+# ---- type: sizes, scripts, dates, names, quotation marks, punctuation ----
+
+
+def body_size(path: Path, pages: list[int] | None = None) -> float:
+    """The most common character size on the given pages (the body text)."""
+    from collections import Counter
+
+    sizes: Counter[float] = Counter()
+    with pdfplumber.open(path) as document:
+        for number in pages or range(1, len(document.pages) + 1):
+            for char in document.pages[number - 1].chars:
+                if char["text"].strip():
+                    sizes[round(char["size"], 1)] += 1
+    return sizes.most_common(1)[0][0]
+
+
+@pytest.fixture
+def arabic_pages(arabic_draft: Path) -> Path:
+    """The eltern booklet also as a trifold and the flyer, in German and Arabic."""
+    result = run(arabic_draft, "build", "--lang", "de", "--lang", "ar")
+    assert result.exit_code == 0, result.output
+    return arabic_draft
+
+
+def test_body_text_is_at_least_9_5_pt_in_every_format_and_arabic_larger(
+    arabic_pages: Path,
+) -> None:
+    german = {}
+    for name, pages in (
+        ("eltern.de", [2]),
+        ("jugend.de", [1]),
+        ("eltern.de+ar", [2]),
+    ):
+        german[name] = body_size(pdf(arabic_pages, name), pages)
+        assert german[name] >= 9.5, (name, german[name])
+    arabic = body_size(pdf(arabic_pages, "eltern.ar"), [2])
+    assert 1.12 <= arabic / german["eltern.de"] <= 1.2, arabic  # Arabic script reads smaller
+    trifold = arabic_pages / "source/brochures/eltern.yaml"
+    trifold.write_text(
+        trifold.read_text(encoding="utf-8").replace("a5-booklet", "dl-trifold"), encoding="utf-8"
+    )
+    assert run(arabic_pages, "build", "--lang", "de", "--edition", "single").exit_code == 0
+    assert body_size(pdf(arabic_pages, "eltern.de"), [2]) >= 9.5
+
+
+def test_language_names_are_capitalised_as_labels() -> None:
+    from brochures.languages import capitalised, language
+
+    assert language("ru").native_name == "Русский"
+    assert language("uk").native_name == "Українська"
+    assert language("ar").native_name == "العربية"
+    assert capitalised("istanbulca", "tr") == "İstanbulca"  # Turkish dotted capital I
+    assert capitalised("italiano", "it") == "Italiano"
+
+
+def test_dates_are_the_locales_long_format() -> None:
+    import datetime as dt
+
+    from brochures.rendering.render import localized_date
+
+    day = dt.date(2019, 5, 27)
+    assert localized_date(day, "ku") == "27ê gulana 2019an"
+    assert localized_date(day, "de") == "27. Mai 2019"
+    assert localized_date(day, "ru") == "27 мая 2019\u202fг."
+
+
+def test_typography_quotes_names_and_one_letter_words_per_language() -> None:
+    from brochures.rendering.typography import typeset
+
+    html = (
+        '<html lang="ru"><head><style>p > a { content: "x" }</style></head><body>'
+        "<p>Курс &#34;Kess erziehen&#34; и „Elterncafé“ в Kreis Warendorf</p>"
+        '<p lang="de">Der Kurs &#34;Kess erziehen&#34; im Kreis Warendorf</p>'
+        '<p lang="ar">دورة "Kess erziehen"</p></body></html>'
+    )
+    out = typeset(html, ["Kreis Warendorf"])
+    assert '<style>p > a { content: "x" }</style>' in out  # CSS untouched
+    assert "Курс «Kess erziehen» и\u00a0«Elterncafé» в\u00a0Kreis\u00a0Warendorf" in out
+    assert "Der Kurs „Kess erziehen“ im Kreis\u00a0Warendorf" in out
+    assert "دورة «Kess erziehen»" in out
+
+
+def test_doubled_punctuation_fails_the_job(basic: Path) -> None:
+    assert run(basic, "catalog", "update").exit_code == 0
+    path = basic / "locales/en/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(path))
+    for e in catalog:
+        if e.msgctxt == "brochure:eltern/closing":
+            e.msgstr = "Ask at school.."
+    catalog.save(str(path))
+    result = run(basic, "build", "--brochure", "eltern", "--lang", "en", "--edition", "single")
+    assert result.exit_code == 1
+    assert "doubled punctuation '..'" in " ".join(result.output.split())
+    assert not pdf(basic, "eltern.en").exists()
+
+
+def test_russian_colophon_has_no_doubled_full_stop_after_the_date(repo_project: Path) -> None:
+    """The year abbreviation "г." ends the sentence: no second full stop (it was "г.. Издатель")."""
+    shutil.copytree(REPO / "locales", repo_project / "locales")
+    result = run(
+        repo_project, "build", "--brochure", "schule-eltern", "--lang", "ru", "--edition", "single"
+    )
+    assert result.exit_code == 0, result.output
+    content = text(pdf(repo_project, "schule-eltern.ru"))
+    assert "2019 г." in content and "г.." not in content
+
+
+# ---- layout: covers, notes pages, copyfitting ----
+
+
+def test_booklet_a_few_lines_over_is_copyfitted_instead_of_padded(basic: Path) -> None:
+    """Find an introduction that runs a booklet a few lines onto one more page; the PDF stage
+    tightens it (within bounds) into whole sheets instead of adding three notes pages."""
+    from brochures.build import load_catalogs
+    from brochures.content.project import default_templates, load_project
+    from brochures.languages import language
+    from brochures.rendering import render
+    from brochures.rendering.pdf import PdfRenderer
+
+    brochure = basic / "source/brochures/eltern.yaml"
+    original = brochure.read_text(encoding="utf-8")
+    sentence = "Ein Satz, der die Seite nach und nach füllt und weiterläuft. "
+    renderer = None
+    for count in range(20, 200, 4):
+        brochure.write_text(
+            original.replace(
+                "closing: Fragen Sie in der Schule nach.", f"closing: {sentence * count}"
+            ),
+            encoding="utf-8",
+        )
+        project = load_project(basic)
+        renderer = renderer or PdfRenderer(project.template_dirs)
+        env = render.environment(project.template_dirs, default_templates())
+        texts = load_catalogs(project, {"de"})["de"].fresh()
+        html = render.render_html(env, project.content("eltern"), language("de"), texts).html
+        own = len(renderer._layout(html).pages)
+        if own % 4 == 1:  # the back cover alone on a new sheet: three notes pages would follow
+            break
+    else:
+        pytest.fail("no introduction length ran the booklet onto a new sheet")
+    document = renderer.layout(html)
+    assert len(document.pages) == own - 1, (own, len(document.pages))  # whole sheets: no notes
+    tight = renderer._layout(html.replace('class="format-', 'class="fit-1 fit-2 fit-3 format-'))
+    sizes = {
+        round(float(box.style["font_size"]) * 0.75, 2)
+        for page in tight.pages
+        for box, _ in _boxes(page._page_box)
+        if box.element_tag == "p" and box.element.get("class") is None  # body paragraphs
+    }
+    assert min(sizes) >= 9.5  # tightened within bounds
+
+
+def _boxes(box):
+    yield box, None
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)

@@ -84,8 +84,8 @@ def test_arabic_pdf_is_rtl_with_ltr_islands_notice_and_fallback(arabic: Path) ->
     pages = int(metadata(path)["pages"])
     assert pages % 4 == 0  # a booklet is padded to a multiple of four pages
     numbered = [n for n in range(2, pages + 1) if re.search(r"\d ?/ ?\d", text(path, page=n))]
-    assert numbered == list(range(2, len(numbered) + 2))  # then unnumbered notes pages
-    own = len(numbered) + 1  # "x / y" counts the brochure's own pages (with the cover)
+    assert numbered == list(range(2, len(numbered) + 2))  # then unnumbered notes pages, back
+    own = len(numbered) + 2  # "x / y" counts the brochure's own pages (with both covers)
     for number in numbered:  # page numbers stay left-to-right: "2/3", not "3/2"
         assert re.search(rf"\b{number} ?/ ?{own}\b", text(path, page=number))
     assert "Diese Übersetzung wurde noch nicht vollständig geprüft." in content  # notice, German

@@ -139,9 +139,10 @@ def test_booklet_is_padded_to_a_multiple_of_four_with_notes(basic: Path) -> None
     pages = int(metadata(path)["pages"])
     assert pages % 4 == 0
     notes = [n for n in range(1, pages + 1) if "Notizen" in text(path, page=n)]
-    assert notes and notes == list(range(pages - len(notes) + 1, pages + 1)), notes
+    assert notes and notes == list(range(pages - len(notes), pages)), notes  # before the back
     content = pages - len(notes)
-    for number in range(2, content + 1):  # the cover has no footer
+    assert "Kontakt" in text(path, page=pages)  # the back cover, last
+    for number in range(2, content):  # the covers have no footer
         assert re.search(rf"(?<!\d){number} ?/ ?{content}(?!\d)", text(path, page=number))
     for number in notes:
         assert not re.search(r"\d ?/ ?\d", text(path, page=number)), text(path, page=number)
@@ -208,8 +209,9 @@ def test_impose_puts_trim_size_pages_on_a4_landscape_in_booklet_order(basic: Pat
     pages = int(metadata(source)["pages"])
     assert pages == 8, pages
     notes = {n for n in range(1, pages + 1) if text(source, page=n).lstrip().startswith("Notizen")}
-    content = pages - len(notes)
-    assert notes == set(range(content + 1, pages + 1)) and 0 < len(notes) < 4, notes
+    content = pages - len(notes)  # the brochure's own pages, the back cover included
+    assert notes == set(range(content, pages)) and 0 < len(notes) < 4, notes  # before the back
+    assert "Kontakt" in text(source, page=pages)
     result = run(basic, "impose", "--brochure", "eltern", "--lang", "de")
     assert result.exit_code == 0, result.output
     # for a printer, not for handing out: beside the print files, not among the screen PDFs
@@ -237,7 +239,7 @@ def test_impose_puts_trim_size_pages_on_a4_landscape_in_booklet_order(basic: Pat
             if number in notes:
                 assert "Notizen" in found[number], (number, found[number])
                 assert not re.search(r"\d ?/ ?\d", found[number]), (number, found[number])
-            elif number != 1:  # the cover has no footer
+            elif number not in (1, pages):  # the covers have no footer
                 assert re.search(rf"(?<!\d){number} ?/ ?{content}(?!\d)", found[number]), (
                     number,
                     found[number],
@@ -279,7 +281,7 @@ def test_trifold_is_a4_landscape_with_cover_outer_right_and_mirrored_for_rtl(bas
     assert len(reader.pages) == 2
     assert {box_mm(p.mediabox) for p in reader.pages} == {(297.0, 210.0)}
     width = float(reader.pages[0].mediabox.width)
-    assert panel_x(de, 0, "Schule") > width * 2 / 3  # the cover: outer right panel
+    assert panel_x(de, 0, "verstehen") > width * 2 / 3  # the cover: outer right panel
     assert panel_x(de, 0, "Kontakt") < width * 2 / 3  # the back: middle panel
     ar = project / "build/pdf/eltern/eltern.ar.pdf"
     assert panel_x(ar, 0, "Musterkreis") < width / 3  # cover mirrored: outer left panel

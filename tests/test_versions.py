@@ -22,7 +22,7 @@ def test_whats_new_box_lists_changes_of_the_goals_shown(basic: Path) -> None:
     )
     assert run(basic, "build", "--lang", "de", "--brochure", "eltern").exit_code == 0
     content = text(basic / "build/pdf/eltern/eltern.de.pdf")
-    assert "Neu in der Fassung vom 30.06.2021" in content
+    assert "Neu in der Fassung vom 30. Juni 2021" in content
     assert "Ergänzt: Eltern über die Schule informieren" in content
     assert "Neue Maßnahme: Kooperation mit Schulen" in content
     assert "Neue Maßnahme: Schulbegleitende" not in content  # only renumbered

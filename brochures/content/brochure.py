@@ -104,6 +104,8 @@ class Brochure(Model):
     """Add a page of school words (`source/schulwoerter.yaml`)."""
     whats_new: bool = False
     """Add a box of what the version it follows changed in its goals."""
+    leads: dict[Slug, str] = {}
+    """A parent-facing sentence or two per goal id, shown before the concept's wording."""
 
 
 class SchoolWord(Model):
@@ -153,6 +155,7 @@ class GoalContent:
     title: Message
     title_only: bool
     paragraphs: list[tuple[Message, bool]] = field(default_factory=list)  # (text, elided_before)
+    lead: Message | None = None  # the brochure's parent-facing lead for this goal
     measures: list[tuple[int | None, Message]] = field(default_factory=list)
 
 
@@ -185,6 +188,8 @@ class BrochureContent:
     whats_new: list[tuple[str, Message]] = field(default_factory=list)
     color_profile_uri: str | None = None  # the print profile's CMYK output intent (data: URI)
     download_base_url: str | None = None  # QR codes link to the PDFs below it
+    logo_uri: str | None = None  # the office's logo (data: URI)
+    cover_image_uri: str | None = None  # the office's cover image (data: URI)
 
     def messages(self) -> list[Message]:
         """Every translatable text of the brochure, in reading order."""
@@ -194,6 +199,8 @@ class BrochureContent:
             out.extend(m for m, _ in fld.intro)
             for goal in fld.goals:
                 out.append(goal.title)
+                if goal.lead is not None:
+                    out.append(goal.lead)
                 out.extend(m for m, _ in goal.paragraphs)
                 out.extend(m for _, m in goal.measures)
         for term, explanation in self.glossary:
@@ -272,6 +279,14 @@ def select(
             title_only=goal.title_only,
             paragraphs=texts(goal.paragraphs, f"Absatz im Ziel „{goal.title}“"),
         )
+        if goal.id in brochure.leads:
+            content.lead = Message(
+                f"brochure:{brochure.id}/lead/{goal.id}",
+                "\n\n".join(paragraphs_of(brochure.leads[goal.id])),
+                origin(brochure_doc.line_of(("leads", goal.id)), brochure_doc.display),
+                f"Broschüre {brochure.id}: Einleitung für Eltern zum Ziel „{goal.title}“",
+                markup=True,
+            )
         for measure, _ in zip(goal.measures, range(len(goal.measures)), strict=True):
             text = measure.text_in(later)
             if text is not None:

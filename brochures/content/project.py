@@ -54,6 +54,10 @@ class Settings(Model):
     relative to the project folder."""
     contact: Contact | None = None
     """Contact block of every brochure that has none of its own. Never invent data."""
+    logo: str | None = None
+    """The office's logo (PNG, JPEG or SVG) on covers; relative to the project folder."""
+    cover_image: str | None = None
+    """An image of the office's own for the cover (PNG or JPEG), else a vector motif."""
     brochures: list[Slug] | None = None
     """The order brochures are listed in (download page, status, list, builds); brochures not
     named follow by file name."""
@@ -92,6 +96,51 @@ def _check_color_profile(root: Path, settings: Settings, doc: YamlDocument) -> l
             )
         ]
     return []
+
+
+IMAGE_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def _image_type(data: bytes) -> str | None:
+    for magic, mime in IMAGE_TYPES.items():
+        if data.startswith(magic):
+            return mime
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096].lower():
+        return "image/svg+xml"
+    return None
+
+
+def _check_images(root: Path, settings: Settings, doc: YamlDocument) -> list[Problem]:
+    """`logo` and `cover_image` must name an existing PNG, JPEG (or, for the logo, SVG) file."""
+    problems = []
+    for key in ("logo", "cover_image"):
+        value = getattr(settings, key)
+        if not value:
+            continue
+        path = root / value
+        try:
+            mime = _image_type(path.read_bytes())
+        except OSError as exc:
+            reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+            problems.append(doc.problem((key,), f"{key}: {value}: {reason}"))
+            continue
+        if mime is None or (key == "cover_image" and mime == "image/svg+xml"):
+            kinds = "PNG, JPEG or SVG" if key == "logo" else "PNG or JPEG"
+            problems.append(doc.problem((key,), f"{key}: {value} is not a {kinds} image"))
+    return problems
+
+
+def image_uri(root: Path, value: str | None) -> str | None:
+    """A (checked) project image as a data: URI: the PDF fetcher loads nothing else."""
+    if not value:
+        return None
+    data = (root / value).read_bytes()
+    mime = _image_type(data)
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def default_templates() -> Path:
@@ -180,6 +229,8 @@ class Project:
 
         content.color_profile_uri = self.color_profile_uri
         content.download_base_url = self.settings.download_base_url
+        content.logo_uri = image_uri(self.root, self.settings.logo)
+        content.cover_image_uri = image_uri(self.root, self.settings.cover_image)
         return content
 
 
@@ -201,6 +252,7 @@ def load_project(root: Path) -> Project:
     if settings is not None and settings_doc is not None:
         problems += _check_languages(settings_doc, ("languages",), settings.languages)
         problems += _check_color_profile(root, settings, settings_doc)
+        problems += _check_images(root, settings, settings_doc)
 
     concept = concept_doc = None
     try:
@@ -244,6 +296,14 @@ def load_project(root: Path) -> Project:
                         doc.problem(
                             ("goals", i),
                             f"goals[{i}]: unknown goal '{goal_id}' (known: {', '.join(known)})",
+                        )
+                    )
+            for goal_id in brochure.leads:
+                if goal_id not in brochure.goals:
+                    problems.append(
+                        doc.problem(
+                            ("leads", goal_id),
+                            f"leads: '{goal_id}' is not one of the brochure's goals",
                         )
                     )
             versions = [v.id for v in concept.versions]

@@ -64,6 +64,23 @@ def markup_in_text(pdf: RenderedPdf) -> list[str]:
     return problems
 
 
+# ---- punctuation ----
+
+_DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|،،|\s[.,](?=\s|$)")
+_MARKUP = re.compile(r"<style.*?</style>|<title.*?</title>|<template.*?</template>|<[^>]+>", re.S)
+
+
+def doubled_punctuation(html: str, lang: str) -> list[str]:
+    """Rendered text must not hold a doubled full stop or comma, or a space before one ("2019
+    г.." where a date ends in an abbreviation and the sentence adds its full stop)."""
+    text = html_unescape(_MARKUP.sub("", html))
+    problems = []
+    for match in _DOUBLED.finditer(text):
+        where = " ".join(text[max(0, match.start() - 30) : match.end() + 20].split())
+        problems.append(f"[{lang}] doubled punctuation {match[0].strip()!r} in “{where}”")
+    return problems
+
+
 # ---- glyph coverage ----
 
 _SKIP = {0x20, 0xA0, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069, 0xAD}

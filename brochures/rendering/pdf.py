@@ -126,12 +126,37 @@ class PdfRenderer:
         )
 
     def layout(self, html: str) -> weasyprint.Document:
-        """The laid-out pages of one document, its notes pages included."""
+        """The laid-out pages of one document, copyfitted, its notes pages included (before
+        the back cover when the template keeps its last page last)."""
         document = self._layout(html)
+        html, document = self._copyfit(html, document)
         notes = notes_html(html, len(document.pages))
-        if notes is not None:  # appended: the brochure itself is not laid out again
-            document = document.copy([*document.pages, *self._notes(notes).pages])
+        if notes is not None:  # added: the brochure itself is not laid out again
+            pages, extra = document.pages, self._notes(notes).pages
+            if _PADDING_PAGE.search(html)[2] == "true" and len(pages) > 1:  # type: ignore[index]
+                document = document.copy([*pages[:-1], *extra, pages[-1]])
+            else:
+                document = document.copy([*pages, *extra])
         return document
+
+    def _copyfit(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
+        """A booklet that runs a page or two over its last whole sheet is laid out again a
+        little tighter (the template's `fit-1` … `fit-N` body classes: spacing, leading, then
+        size down to its minimum), instead of gaining notes pages; the first level that saves
+        a sheet is kept, else the document as it was."""
+        fit, pad = _COPYFIT.search(html), _PADDING_PAGE.search(html)
+        if fit is None or pad is None:
+            return html, document
+        multiple, pages = int(pad[1]), len(document.pages)
+        if -pages % multiple < 2:  # whole sheets, or one notes page: nothing to fit
+            return html, document
+        for level in range(1, int(fit[1]) + 1):
+            classes = "".join(f"fit-{i} " for i in range(1, level + 1))  # cumulative
+            fitted = _BODY_CLASS.sub(rf"\g<1>{classes}", html, count=1)
+            tighter = self._layout(fitted)
+            if len(tighter.pages) <= pages - pages % multiple:
+                return fitted, tighter
+        return html, document
 
     def _layout(self, html: str) -> weasyprint.Document:
         base_url = self.template_dirs[0].as_uri() + "/"
@@ -192,11 +217,21 @@ def slot_overflows(document: weasyprint.Document) -> list[str]:
                 continue
             limit = box.content_box_y() + box.height + 0.5
             bottom = max((c.position_y + c.margin_height() for c in box.children), default=limit)
+            left, right = box.content_box_x() - 0.5, box.content_box_x() + box.width + 0.5
+            columns = box.style["column_count"] != "auto" or box.style["column_width"] != "auto"
             for child in box.children:
                 if child.position_y + child.margin_height() > limit:
                     found.append(
                         f"page {number}, slot '{slot}': {_describe(child)} runs past the "
                         f"bottom of its panel by {(bottom - limit) * PX_TO_MM:.0f} mm"
+                    )
+                    break
+                if columns and (
+                    child.position_x < left or child.position_x + child.margin_width() > right
+                ):
+                    found.append(  # columns that do not fit run on beside the page
+                        f"page {number}, slot '{slot}': {_describe(child)} runs past the "
+                        "last column of its panels"
                     )
                     break
     return found
@@ -247,8 +282,12 @@ def _with_ancestors(box, ancestors: tuple):
 
 
 _PADDING_PAGE = re.compile(
-    r'<template id="brochures-padding-page" data-multiple="(\d+)">(.*?)</template>', re.S
+    r'<template id="brochures-padding-page" data-multiple="(\d+)"'
+    r'(?: data-before-last="(true|false)")?>(.*?)</template>',
+    re.S,
 )
+_COPYFIT = re.compile(r'<body\b[^>]*\bdata-copyfit="(\d+)"')
+_BODY_CLASS = re.compile(r'(<body\b[^>]*\bclass=")')
 _BODY = re.compile(r"<body\b[^>]*>")
 NOTES_CACHED = 16  # laid-out notes documents kept per renderer
 
@@ -266,7 +305,7 @@ def notes_html(html: str, pages: int) -> str | None:
     missing = -pages % int(match[1])
     if not missing:
         return None
-    return f"{html[: body.end()]}\n{match[2] * missing}\n</body>\n</html>\n"
+    return f"{html[: body.end()]}\n{match[3] * missing}\n</body>\n</html>\n"
 
 
 def _meta(html: str, name: str) -> str | None:

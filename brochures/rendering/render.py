@@ -55,6 +55,7 @@ from brochures.files import (
     write_atomic,
 )
 from brochures.languages import SOURCE_LANGUAGE, Language, catalog_code, language
+from brochures.rendering.typography import typeset
 from brochures.translation.catalogs import Lookup, State
 
 DEFAULT_PREFIX = "!default"
@@ -386,8 +387,9 @@ def _words(text: str, names: frozenset[str]) -> str:
 
 
 def localized_date(date: dt.date, code: str) -> Markup:
-    """The locale's medium date; an all-numeric one (27.05.2019, 27/05/2019) as an LTR island."""
-    formatted = format_date(date, "medium", locale=catalog_code(code))
+    """The locale's long date (ku "27ê gulana 2019an", not "27 gln, 2019"); an all-numeric one
+    as an LTR island."""
+    formatted = format_date(date, "long", locale=catalog_code(code))
     bare = formatted.translate({0x200E: None, 0x200F: None, 0x061C: None})
     if re.fullmatch(r"[\d\s./-]+", bare):
         return Markup(f'<bdi dir="ltr">{escape(bare)}</bdi>')
@@ -418,6 +420,11 @@ def in_german(variables: dict) -> dict:
 def web_url(web: str) -> str:
     """A web address as a link target: `www.example.org` gains `https://`."""
     return web if re.match(r"(?i)https?://", web) else f"https://{web}"
+
+
+def german_gettext(msgid: str, **variables: object) -> Markup:
+    """A template text in German (the source): `_` for the German half of a bilingual page."""
+    return Markup(msgid) % variables if variables else Markup(msgid)
 
 
 def created_date() -> dt.date:
@@ -579,6 +586,7 @@ def render_html(
         "profile": profile,
         "download_url": download_url,
         "qr_code": qr_code,
+        "german_gettext": german_gettext,
         "web_url": web_url,
         "created": created_date().isoformat(),
         "alt": alt_attributes,
@@ -595,10 +603,13 @@ def render_html(
     if lang.code != SOURCE_LANGUAGE and any(texts.counts()[state] for state in NOTICE_STATES):
         module = _render(env, template, {**context, "notice": True})
     max_pages = getattr(module, "max_pages", None)
-    # The issuer's name (Waren-dorf) and all-caps words are never hyphenated. Not in
+    # Typography first (quotation marks, no-break spaces in names), then the issuer's name
+    # (Waren-dorf) and all-caps words are never hyphenated. Not in
     # right-to-left documents: WeasyPrint orders the inline boxes of a Latin run split by a span
     # wrongly there ("Warendorf Kreis"), and right-to-left languages are not hyphenated anyway.
-    html = str(module)
+    contact = content.contact
+    names = [content.issuer, *((contact.organisation, contact.office) if contact else ())]
+    html = typeset(str(module), [n for n in names if n])
     if lang.direction == "ltr":
         html = unbroken_words(html, frozenset(_WORD.findall(content.issuer)))
     return RenderedHtml(html, content.format, int(max_pages) if max_pages else None)
