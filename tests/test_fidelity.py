@@ -69,16 +69,16 @@ def test_quotes_ampersands_and_angles_reach_the_pdf_once(basic: Path) -> None:
     result = run(basic, "build", "--lang", "de", "--lang", "en", "--edition", "single")
     assert result.exit_code == 0, result.output
     german = text(pdf(basic, "eltern.de"))
-    for shown in (
-        "Konzept 'Bildung' \"Teilhabe\" & Schule < Beruf",
-        "Broschüre 'Fragen' \"Schule\" & Eltern < Kinder",
-        "Zeugnis 'Noten' & \"Halbjahr\"",
+    for shown in (  # double quotation marks as the language writes them (typography.QUOTES)
+        "Konzept 'Bildung' „Teilhabe“ & Schule < Beruf",
+        "Broschüre 'Fragen' „Schule“ & Eltern < Kinder",
+        "Zeugnis 'Noten' & „Halbjahr“",
         "Erklärung: 1 < 2 & 'gut'",
     ):
         assert shown in german, german
     english = text(pdf(basic, "eltern.en")) + text(pdf(basic, "jugend.en"))
-    assert "Contact 'us' \"now\" & < here" in english
-    assert "Translation 'x' \"y\" & z < w" in english
+    assert "Contact 'us' “now” & < here" in english
+    assert "Translation 'x' “y” & z < w" in english
     for content in (german, english):
         assert "&#" not in content and "&amp;" not in content and "&lt;" not in content
         assert "&quot;" not in content and "<bdi" not in content

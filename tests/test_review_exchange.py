@@ -231,12 +231,18 @@ def test_structural_errors_exit_2_naming_the_place_and_write_nothing(project: Pa
     _, status, output = broken(project, xliff("ar", "").replace('version="1.2"', 'version="2.0"'))
     assert status == 2 and "not 1.2" in output
     _, status, output = broken(
-        project, xliff("fr", UNIT.format(id="Ziel", src="Ziel", tgt="But", state="final"))
+        project,
+        xliff(
+            "fr",
+            UNIT.format(id="Ziel des Kreises", src="Ziel des Kreises", tgt="But", state="final"),
+        ),
     )
     assert status == 2 and "'fr' is not one of the project's translated languages" in output
     body = "\n".join(
         [
-            UNIT.format(id="Ziel", src="Ziel", tgt="هدف", state="translated"),
+            UNIT.format(
+                id="Ziel des Kreises", src="Ziel des Kreises", tgt="هدف", state="translated"
+            ),
             UNIT.format(id="no/such-id", src="x", tgt="y", state="translated"),
         ]
     )
@@ -253,7 +259,12 @@ def test_structural_errors_exit_2_naming_the_place_and_write_nothing(project: Pa
 
 def run_without_reviewer(project: Path) -> tuple[Path, int, str]:
     path = project.parent / "reviewed.xlf"
-    path.write_text(xliff("ar", UNIT.format(id="Ziel", src="Ziel", tgt="هدف", state="final")))
+    path.write_text(
+        xliff(
+            "ar",
+            UNIT.format(id="Ziel des Kreises", src="Ziel des Kreises", tgt="هدف", state="final"),
+        )
+    )
     before = snapshot(project)
     result = run(project, "catalog", "import", str(path))
     assert snapshot(project) == before
@@ -263,7 +274,9 @@ def run_without_reviewer(project: Path) -> tuple[Path, int, str]:
 def test_untrusted_xliff_resolves_no_entities(project: Path) -> None:
     secret = project.parent / "secret.txt"
     secret.write_text("TOP-SECRET")
-    body = UNIT.format(id="Ziel", src="Ziel", tgt="&xxe;", state="translated")
+    body = UNIT.format(
+        id="Ziel des Kreises", src="Ziel des Kreises", tgt="&xxe;", state="translated"
+    )
     text = xliff("ar", body).replace(
         '<?xml version="1.0"?>',
         f'<?xml version="1.0"?>\n<!DOCTYPE xliff [<!ENTITY xxe SYSTEM "file://{secret}">]>',
