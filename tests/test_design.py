@@ -345,3 +345,82 @@ def _boxes(box):
     yield box, None
     for child in getattr(box, "children", []):
         yield from _boxes(child)
+
+
+# ---- parent-facing content: school-system diagram, FAQ, "Wer hilft?" ----
+
+
+def test_school_system_diagram_is_a_vector_figure_with_alt_text_mirrored_for_rtl(
+    repo_project: Path,
+) -> None:
+    import re as regex
+
+    from brochures.build import load_catalogs
+    from brochures.content.project import default_templates, load_project
+    from brochures.languages import language
+    from brochures.rendering import render
+
+    shutil.copytree(REPO / "locales", repo_project / "locales")
+    project = load_project(repo_project)
+    env = render.environment(project.template_dirs, default_templates())
+    catalogs = load_catalogs(project, {"de", "ar"})
+    content = project.content("schule-eltern")
+    assert content.school_system is not None
+    xs = {}
+    for code in ("de", "ar"):
+        html = render.render_html(env, content, language(code), catalogs[code].fresh()).html
+        figure = regex.search(r'<figure class="school-system">.*?</figure>', html, regex.S)
+        assert figure, code
+        img = regex.search(
+            r'<img class="diagram" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"',
+            figure[0],
+        )
+        assert img, code
+        import base64
+
+        svg = base64.b64decode(img[1]).decode("utf-8")
+        assert svg.startswith("<svg") and "<rect" in svg and "<path" in svg  # drawn as vectors
+        if code == "de":
+            for word in ("Grundschule", "Gymnasium", "Berufskolleg", "Abitur"):
+                assert word in img[2], word  # the text alternative names every box
+            assert "Quelle:" in figure[0] and "Schulgesetz" in figure[0]  # the public source
+        positions = {
+            name: float(regex.search(rf'x="([\d.]+)"[^>]*>(?:<tspan[^>]*>)?{name}', svg)[1])
+            for name in ("Hauptschule", "Gymnasium")
+        }
+        xs[code] = positions
+    assert xs["de"]["Hauptschule"] < xs["de"]["Gymnasium"]
+    assert xs["ar"]["Hauptschule"] > xs["ar"]["Gymnasium"]  # mirrored for right to left
+
+
+def test_school_system_needs_its_file(basic: Path) -> None:
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8") + "school_system: true\n", encoding="utf-8"
+    )
+    result = run(basic, "build", "--lang", "de")
+    assert result.exit_code == 2
+    assert "source/brochures/eltern.yaml:" in result.output and "schulsystem.yaml" in result.output
+
+
+def test_faq_and_helper_cards_are_shown_and_translatable(basic: Path) -> None:
+    brochure = basic / "source/brochures/eltern.yaml"
+    brochure.write_text(
+        brochure.read_text(encoding="utf-8")
+        + "faq:\n  - id: frage\n    question: Eine Testfrage?\n    answer: Eine Testantwort.\n"
+        "    source: Testquelle\n"
+        "helpers:\n  - topic: Beratung zum Test\n    organisation: Testverein\n"
+        "    phone: '0000 111111'\n",
+        encoding="utf-8",
+    )
+    assert run(basic, "catalog", "update").exit_code == 0
+    pot = (basic / "locales/messages.pot").read_text(encoding="utf-8")
+    assert 'msgctxt "brochure:eltern/faq/frage"' in pot
+    assert 'msgctxt "brochure:eltern/helfer/0"' in pot
+    result = run(basic, "build", "--lang", "de", "--brochure", "eltern")
+    assert result.exit_code == 0, result.output
+    content = text(pdf(basic, "eltern.de"))
+    for shown in ("Häufige Fragen", "Eine Testfrage?", "Eine Testantwort.", "Quellen: Testquelle"):
+        assert shown in content
+    for shown in ("Wer hilft?", "Beratung zum Test", "Testverein", "0000 111111"):
+        assert shown in content

@@ -11,6 +11,7 @@ from pydantic import AfterValidator
 
 from brochures.content.concept import Change, Concept, Goal, Version
 from brochures.content.model import Model, PlainText, Slug, sanitize_inline
+from brochures.content.schoolsystem import SchoolSystem
 from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import Problem
 
@@ -73,6 +74,22 @@ def _file_id(text: str) -> str:
     return text
 
 
+class FaqEntry(Model):
+    """A question parents ask, with a short answer. General facts only; `source` names where a
+    fact about the school system comes from."""
+
+    id: Slug
+    question: PlainText
+    answer: str  # inline markup allowed
+    source: PlainText | None = None
+
+
+class Helper(Contact):
+    """A "Wer hilft?" card: who helps with what, and how to reach them (structured data)."""
+
+    topic: PlainText | None = None
+
+
 class Brochure(Model):
     id: Annotated[Slug, AfterValidator(_file_id)]
     """The brochure's id: the file name without `.yaml` (lowercase letters, digits, hyphens;
@@ -106,6 +123,12 @@ class Brochure(Model):
     """Add a box of what the version it follows changed in its goals."""
     leads: dict[Slug, str] = {}
     """A parent-facing sentence or two per goal id, shown before the concept's wording."""
+    school_system: bool = False
+    """Add the diagram of the school system (`source/schulsystem.yaml`)."""
+    faq: list[FaqEntry] = []
+    """Questions parents ask: `id`, `question`, `answer`, `source` of a general fact."""
+    helpers: list[Helper] = []
+    """"Wer hilft?" address cards: `topic` and the contact keys. The default project has none."""
 
 
 class SchoolWord(Model):
@@ -169,6 +192,77 @@ class FieldContent:
 
 
 @dataclass
+class StageContent:
+    id: str
+    name: Message
+    years: Message | None
+    schools: list[tuple[str, Message]]
+
+
+@dataclass
+class SchoolSystemContent:
+    """The diagram's texts as messages; ways between schools and certificates by id."""
+
+    title: Message
+    stages: list[StageContent]
+    transitions: list[tuple[str, str]]
+    certificates: list[tuple[str, Message, list[Message]]]  # (id, name, what leads to it)
+    source: str  # the public source, named under the diagram (not translated: a title)
+    source_url: str | None
+
+    def messages(self) -> list[Message]:
+        out = [self.title]
+        for stage in self.stages:
+            out.append(stage.name)
+            if stage.years is not None:
+                out.append(stage.years)
+            out += [name for _, name in stage.schools]
+        out += [name for _, name, _ in self.certificates]
+        return out
+
+
+def school_system_content(system: SchoolSystem, doc: YamlDocument) -> SchoolSystemContent:
+    """The school system's texts as messages (context `schulsystem:<id>`)."""
+
+    def message(key: str, text: str, loc: tuple, what: str) -> Message:
+        return Message(f"schulsystem:{key}", text, f"{doc.display}:{doc.line_of(loc) or 1}", what)
+
+    names: dict[str, Message] = {}
+    stages = []
+    for i, stage in enumerate(system.stages):
+        loc = ("stages", i)
+        names[stage.id] = message(stage.id, stage.name, loc, "Schaubild Schulsystem: Stufe")
+        years = (
+            message(f"{stage.id}/jahre", stage.years, loc, f"Schaubild: Klassen der {stage.name}")
+            if stage.years
+            else None
+        )
+        schools = []
+        for j, school in enumerate(stage.schools):
+            names[school.id] = message(
+                school.id, school.name, (*loc, "schools", j), "Schaubild Schulsystem: Schulform"
+            )
+            schools.append((school.id, names[school.id]))
+        stages.append(StageContent(stage.id, names[stage.id], years, schools))
+    certificates = [
+        (
+            c.id,
+            message(c.id, c.name, ("certificates", i), "Schaubild Schulsystem: Schulabschluss"),
+            [names[a] for a in c.after],
+        )
+        for i, c in enumerate(system.certificates)
+    ]
+    return SchoolSystemContent(
+        title=message("titel", system.title, ("title",), "Schaubild Schulsystem: Überschrift"),
+        stages=stages,
+        transitions=[tuple(t) for t in system.transitions],  # type: ignore[misc]
+        certificates=certificates,
+        source=system.source.title,
+        source_url=system.source.url,
+    )
+
+
+@dataclass
 class BrochureContent:
     id: str
     format: str
@@ -188,6 +282,10 @@ class BrochureContent:
     whats_new: list[tuple[str, Message]] = field(default_factory=list)
     color_profile_uri: str | None = None  # the print profile's CMYK output intent (data: URI)
     download_base_url: str | None = None  # QR codes link to the PDFs below it
+    school_system: SchoolSystemContent | None = None
+    faq: list[tuple[Message, Message]] = field(default_factory=list)  # (question, answer)
+    faq_sources: list[str] = field(default_factory=list)
+    helpers: list[tuple[Helper, Message | None]] = field(default_factory=list)  # (card, topic)
     logo_uri: str | None = None  # the office's logo (data: URI)
     cover_image_uri: str | None = None  # the office's cover image (data: URI)
 
@@ -203,6 +301,11 @@ class BrochureContent:
                     out.append(goal.lead)
                 out.extend(m for m, _ in goal.paragraphs)
                 out.extend(m for _, m in goal.measures)
+        if self.school_system is not None:
+            out += self.school_system.messages()
+        for question, answer in self.faq:
+            out += [question, answer]
+        out += [topic for _, topic in self.helpers if topic is not None]
         for term, explanation in self.glossary:
             out += [term, explanation]
         out.append(self.closing)
@@ -223,6 +326,7 @@ def select(
     default_format: str,
     default_contact: Contact | None = None,
     glossary: tuple[Glossary, YamlDocument] | None = None,
+    school_system: tuple[SchoolSystem, YamlDocument] | None = None,
 ) -> BrochureContent:
     """The German content of a brochure: the goals it pulls, in the version it follows."""
     version = concept.version(brochure.version)
@@ -242,6 +346,17 @@ def select(
             f"brochure:{brochure.id}/{key}",
             text,
             origin(line, brochure_doc.display),
+            f"Broschüre {brochure.id}: {where}",
+            markup,
+        )
+
+    def own_at(loc: tuple, key: str, text: str, where: str, markup: bool = False) -> Message:
+        if markup:
+            text = "\n\n".join(paragraphs_of(text))
+        return Message(
+            f"brochure:{brochure.id}/{key}",
+            text,
+            origin(brochure_doc.line_of(loc), brochure_doc.display),
             f"Broschüre {brochure.id}: {where}",
             markup,
         )
@@ -331,6 +446,27 @@ def select(
         contact=brochure.contact or default_contact,
         glossary=glossary_messages(glossary) if brochure.glossary and glossary else [],
         whats_new=news,
+        school_system=(
+            school_system_content(*school_system)
+            if brochure.school_system and school_system
+            else None
+        ),
+        faq=[
+            (
+                own_at(("faq", i, "question"), f"faq/{e.id}", e.question, "Frage (FAQ)"),
+                own_at(
+                    ("faq", i, "answer"), f"faq/{e.id}/antwort", e.answer, "Antwort (FAQ)", True
+                ),
+            )
+            for i, e in enumerate(brochure.faq)
+        ],
+        faq_sources=list(dict.fromkeys(e.source for e in brochure.faq if e.source)),
+        helpers=[
+            (h, own_at(("helpers", i, "topic"), f"helfer/{i}", h.topic, "Wer hilft? (Thema)"))
+            if h.topic
+            else (h, None)
+            for i, h in enumerate(brochure.helpers)
+        ],
     )
 
 

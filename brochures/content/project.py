@@ -21,6 +21,7 @@ from brochures.content.brochure import (
 )
 from brochures.content.concept import Concept, load_concept
 from brochures.content.model import Model, PlainText, Slug
+from brochures.content.schoolsystem import SchoolSystem
 from brochures.content.yamlfile import YamlDocument, load, validate
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
 from brochures.files import SYSTEM_FOLDERS, inside, links_leaving
@@ -160,6 +161,7 @@ class Project:
     brochures: dict[str, Brochure]
     brochure_docs: dict[str, YamlDocument]
     glossary: tuple[Glossary, YamlDocument] | None = None
+    school_system: tuple[SchoolSystem, YamlDocument] | None = None
 
     @property
     def source_dir(self) -> Path:
@@ -225,6 +227,7 @@ class Project:
             self.settings.default_format,
             self.settings.contact,
             self.glossary,
+            self.school_system,
         )
 
         content.color_profile_uri = self.color_profile_uri
@@ -350,10 +353,30 @@ def load_project(root: Path) -> Project:
     if settings is not None and settings_doc is not None and settings.brochures is not None:
         problems += _check_order(settings_doc, settings.brochures, brochures)
         brochures = ordered(brochures, settings.brochures)
+    school_system = None
+    system_path = root / "source" / "schulsystem.yaml"
+    if system_path.exists():
+        system_doc, found = load(system_path, "source/schulsystem.yaml")
+        system = None
+        if system_doc is not None and not found:
+            system, found = validate(system_doc, SchoolSystem)
+        problems += found
+        if system is not None and system_doc is not None:
+            problems += system.check(system_doc)
+            school_system = (system, system_doc)
+    for brochure_id, brochure in brochures.items():
+        if brochure.school_system and not system_path.exists():
+            problems.append(
+                docs[brochure_id].problem(
+                    ("school_system",), "school_system: true needs source/schulsystem.yaml"
+                )
+            )
     raise_if(problems, ConfigError)
     assert settings is not None and settings_doc is not None
     assert concept is not None and concept_doc is not None
-    project = Project(root, settings, concept, concept_doc, settings_doc, brochures, docs, glossary)
+    project = Project(
+        root, settings, concept, concept_doc, settings_doc, brochures, docs, glossary, school_system
+    )
     _check_formats(project, problems)
     raise_if(problems, ConfigError)
     return project

@@ -204,6 +204,7 @@ def environment(template_dirs: list[Path], default_dir: Path) -> Environment:
     )
     env.globals["template_dirs"] = template_dirs
     env.filters["css_string"] = css_string
+    env.filters["data_uri"] = data_uri
     return env
 
 
@@ -234,6 +235,11 @@ def check_templates(env: Environment, template_dirs: list[Path]) -> None:
                 problems += exc.problems
     if problems:
         raise TemplateError(problems)
+
+
+def data_uri(value: str, mime: str) -> str:
+    """Text (an SVG drawn by a template) as a base64 `data:` URI, for an `<img src>`."""
+    return f"data:{mime};base64," + base64.b64encode(str(value).encode("utf-8")).decode("ascii")
 
 
 def css_string(value: str) -> Markup:
