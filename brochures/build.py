@@ -535,7 +535,13 @@ def write_pdfs(
 def task_of(page: Page) -> pdf_workers.Task:
     html, job = page.html, page.job
     return pdf_workers.Task(
-        job.output, html.html, job.profile, html.format, html.max_pages, tuple(page.result.failures)
+        job.output,
+        html.html,
+        job.profile,
+        html.format,
+        html.max_pages,
+        tuple(page.result.failures),
+        checks.stack_fonts(document_stacks(job.lang)),
     )
 
 

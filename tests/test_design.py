@@ -424,3 +424,18 @@ def test_faq_and_helper_cards_are_shown_and_translatable(basic: Path) -> None:
         assert shown in content
     for shown in ("Wer hilft?", "Beratung zum Test", "Testverein", "0000 111111"):
         assert shown in content
+
+
+def test_font_gate_names_a_font_outside_the_stacks() -> None:
+    import weasyprint
+
+    from brochures.rendering.checks import foreign_fonts
+
+    def pdf_with(family: str) -> bytes:
+        html = f'<p style="font-family: {family}">Schule مدرسة</p>'
+        return weasyprint.HTML(string=html).write_pdf()
+
+    allowed = ("Noto Sans", "Noto Naskh Arabic")
+    assert foreign_fonts(pdf_with("'Noto Sans', 'Noto Naskh Arabic'"), allowed) == []
+    problems = foreign_fonts(pdf_with("'DejaVu Sans'"), allowed)
+    assert problems and "DejaVu" in problems[0]

@@ -64,6 +64,49 @@ def markup_in_text(pdf: RenderedPdf) -> list[str]:
     return problems
 
 
+# ---- fonts ----
+
+
+def stack_fonts(stacks: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The fonts a document may use: the named families of its stacks (the Latin stack's
+    declared fallback, DejaVu Sans, included: a glyph Noto Sans lacks)."""
+    return tuple(
+        dict.fromkeys(f for stack in stacks for f in stack if f not in ("sans-serif", "serif"))
+    )
+
+
+_STYLE = re.compile(
+    r"(?:Regular|Bold|Italic|Oblique|Medium|SemiBold|Semibold|Light|Black|Condensed)*"
+)
+
+
+def foreign_fonts(data: bytes, allowed: tuple[str, ...]) -> list[str]:
+    """Every font embedded in a PDF (pages, images and forms) must be one of `allowed`: a
+    fallback font (DejaVu in a de+ar PDF) means text is set in a face the design did not choose."""
+    import io
+
+    import pikepdf
+
+    families = {family.replace(" ", "") for family in allowed}
+    found = set()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                base = str(obj.get("/BaseFont", ""))
+                found.add(re.sub(r"^/(?:[A-Z]{6}\+)?", "", base))
+    problems = []
+    for name in sorted(found):
+        joined = name.replace("-", "").replace(",", "")
+        if name and not any(
+            joined.startswith(family) and _STYLE.fullmatch(joined[len(family) :])
+            for family in families
+        ):
+            problems.append(
+                f"font {name} is not in the document's font stacks ({', '.join(allowed)})"
+            )
+    return problems
+
+
 # ---- punctuation ----
 
 _DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|،،|\s[.,](?=\s|$)")

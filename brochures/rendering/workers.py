@@ -34,6 +34,7 @@ class Task:
     format: str
     max_pages: int | None
     failures: tuple[str, ...] = ()  # found before layout (message checks)
+    fonts: tuple[str, ...] = ()  # the fonts the PDF may embed (empty: not checked)
 
 
 @dataclass
@@ -116,6 +117,7 @@ def run_task(renderer: PdfRenderer, task: Task) -> Outcome:
             *LOAD_FAILURES.messages,
             *checks.page_fit(pdf, task.max_pages, task.format),
             *checks.markup_in_text(pdf),
+            *(checks.foreign_fonts(pdf.data, task.fonts) if task.fonts else ()),
         ]
         if not failures:
             write_atomic(task.output, pdf.data)
