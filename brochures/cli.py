@@ -878,6 +878,24 @@ def import_synopsis_command(
     )
 
 
+@cli.command("proof")
+@click.option(
+    "--brochure",
+    "brochures",
+    multiple=True,
+    metavar="ID",
+    help="Only this brochure (repeatable). Default: all.",
+)
+@click.pass_obj
+def proof_command(project_dir: Path, brochures: tuple[str, ...]) -> None:
+    """Build what is out of date (screen, single and bilingual) and write a proof sheet per
+    brochure, build/proof/<brochure>.pdf: every page of every language as labelled thumbnails."""
+    from brochures.proof import proof
+
+    for path in proof(project_dir, list(brochures)):
+        click.echo(f"wrote {path}")
+
+
 @cli.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option(

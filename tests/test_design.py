@@ -439,3 +439,19 @@ def test_font_gate_names_a_font_outside_the_stacks() -> None:
     assert foreign_fonts(pdf_with("'Noto Sans', 'Noto Naskh Arabic'"), allowed) == []
     problems = foreign_fonts(pdf_with("'DejaVu Sans'"), allowed)
     assert problems and "DejaVu" in problems[0]
+
+
+def test_proof_sheet_shows_every_page_of_every_language_labelled(basic: Path) -> None:
+    result = run(basic, "proof", "--brochure", "eltern")
+    assert result.exit_code == 0, result.output
+    sheet = basic / "build/proof/eltern.pdf"
+    assert "wrote" in result.output and sheet.exists()
+    content = text(sheet)
+    pdfs = sorted((basic / "build/pdf/eltern").glob("*.pdf"))
+    assert pdfs
+    for path in pdfs:
+        assert path.name in content
+    with pdfplumber.open(sheet) as document:
+        images = sum(len(page.images) for page in document.pages)
+    pages = sum(len(PdfReader(p).pages) for p in pdfs)
+    assert images == pages  # one thumbnail per page
