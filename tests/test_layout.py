@@ -10,7 +10,7 @@ import brochures
 PACKAGE = Path(brochures.__file__).parent
 # Stages from the bottom up: a module may import its own stage and the ones below it.
 LAYERS = ["base", "content", "translation", "rendering", "publishing", "review", "top"]
-TOP = {"build", "cli", "doctor", "__main__"}
+TOP = {"build", "cli", "doctor", "proof", "__main__"}
 
 
 def module_name(path: Path) -> str:
