@@ -108,8 +108,8 @@ SECOND_FIELD = """\
 # (edits, expected error lines, commands to run)
 # the valid keys an unknown-key error lists
 BROCHURE_KEYS = (
-    "audience, closing, contact, field_intro, format, glossary, goals, id, intro, languages, "
-    "subtitle, title, version, whats_new"
+    "audience, closing, contact, faq, field_intro, format, glossary, goals, helpers, id, intro, "
+    "languages, leads, school_system, subtitle, title, version, whats_new"
 )
 GOAL_KEYS = "alt_title, change, id, measures, note, number, paragraphs, title, title_only"
 CONTACT_KEYS = "email, hours, office, organisation, phone, postcode, street, town, web"
