@@ -79,15 +79,20 @@ class FaqEntry(Model):
     fact about the school system comes from."""
 
     id: Slug
+    """Stable id of the entry (its texts' catalog context)."""
     question: PlainText
-    answer: str  # inline markup allowed
+    """The question, as parents ask it."""
+    answer: str
+    """A short answer (inline markup allowed)."""
     source: PlainText | None = None
+    """The public source of a general fact about the school system."""
 
 
 class Helper(Contact):
     """A "Wer hilft?" card: who helps with what, and how to reach them (structured data)."""
 
     topic: PlainText | None = None
+    """What this helper helps with (translated)."""
 
 
 class Brochure(Model):
