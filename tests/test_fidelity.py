@@ -374,6 +374,11 @@ def _text_boxes_in(box):
         yield from _text_boxes_in(child)
 
 
+def _is_marker(text: str) -> bool:
+    """A list item's marker: a number (ordered lists) or a bullet (measures are not numbered)."""
+    return bool(text) and (text.rstrip(".").isdigit() or text in "•◦▪‣–·")
+
+
 def _span(box) -> tuple[float, float]:
     """Left and right edge of the text laid out inside a box."""
     texts = [t for t in _text_boxes_in(box) if t.text.strip()]
@@ -423,8 +428,10 @@ def test_rtl_contact_lists_boxes_and_definitions_are_mirrored(basic: Path) -> No
             b for b in boxes if b.element is not None and b.element.get("class") == "measures"
         )
         assert (measures.border_right_width > 0) == rtl and (measures.border_left_width > 0) != rtl
-        item = next(b for b in boxes if b.element_tag == "li" and parent[b.element].tag == "ol")
-        marker = next(t for t in _text_boxes_in(item) if t.text.strip().rstrip(".").isdigit())
+        item = next(
+            b for b in boxes if b.element_tag == "li" and parent[b.element].tag in ("ol", "ul")
+        )
+        marker = next(t for t in _text_boxes_in(item) if _is_marker(t.text.strip()))
         words = [t for t in _text_boxes_in(item) if t is not marker and t.text.strip()]
         if rtl:
             assert marker.position_x >= max(t.position_x + t.width for t in words) - 0.5
