@@ -8,6 +8,9 @@ from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
 
+from brochures.rendering.tagging import is_element as _is_element
+from brochures.rendering.tagging import kids as _kids
+
 if TYPE_CHECKING:
     import pikepdf
 
@@ -118,25 +121,6 @@ class _Tree:
             if page is not None and page.objgen in self.pages:
                 return self.pages[page.objgen]
         return None
-
-
-def _kids(element) -> list:
-    import pikepdf
-
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-
-
-def _is_element(obj) -> bool:
-    import pikepdf
-
-    return (
-        isinstance(obj, pikepdf.Dictionary)
-        and "/S" in obj
-        and obj.get("/Type", pikepdf.Name.StructElem) == pikepdf.Name.StructElem
-    )
 
 
 def _descendants(element):

@@ -85,8 +85,8 @@ def repair(pdf: pikepdf.Pdf, notes: TagNotes) -> None:
             _to_artifacts(pdf, pdf.pages[index], mcids)
             for mcid in mcids:
                 tree.set(index, mcid, None)
-    for kid in _kids(root):
-        if _is_element(kid):
+    for kid in kids(root):
+        if is_element(kid):
             _tidy(kid, notes.sources, tree)
 
 
@@ -132,16 +132,18 @@ class _ParentTree:
         self.nums[self.index[key]] = element
 
 
-def _kids(element) -> list:
+def kids(element) -> list:
+    """A structure element's kids as a list (a single kid is stored bare)."""
     import pikepdf
 
-    kids = element.get("/K")
-    if kids is None:
+    value = element.get("/K")
+    if value is None:
         return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
 
 
-def _is_element(obj) -> bool:
+def is_element(obj) -> bool:
+    """Whether a structure-tree object is a structure element (not a marked-content id)."""
     import pikepdf
 
     return (
@@ -162,11 +164,11 @@ def _tidy(element, sources: dict[int, int], tree: _ParentTree) -> None:
     import pikepdf
 
     mine = _source(element, sources)
-    queue = deque(_kids(element))
+    queue = deque(kids(element))
     kept: list = []
     while queue:
         kid = queue.popleft()
-        if _is_element(kid):
+        if is_element(kid):
             source = _source(kid, sources)
             if source is not None and source == mine and kid.S == element.S:
                 queue.extendleft(reversed(_moved_kids(kid, element, tree)))
@@ -175,16 +177,16 @@ def _tidy(element, sources: dict[int, int], tree: _ParentTree) -> None:
             if (
                 source is not None
                 and last is not None
-                and _is_element(last)
+                and is_element(last)
                 and _source(last, sources) == source
                 and last.S == kid.S
             ):
-                last.K = pikepdf.Array([*_kids(last), *_moved_kids(kid, last, tree)])
+                last.K = pikepdf.Array([*kids(last), *_moved_kids(kid, last, tree)])
                 continue
         kept.append(kid)
     element.K = pikepdf.Array(kept)
     for kid in kept:
-        if _is_element(kid):
+        if is_element(kid):
             _tidy(kid, sources, tree)
 
 
@@ -196,7 +198,7 @@ def _moved_kids(old, new, tree: _ParentTree) -> list:
 
     moved = []
     page = old.get("/Pg")
-    for kid in _kids(old):
+    for kid in kids(old):
         if isinstance(kid, int):
             mcid = int(kid)
             if page is not None and new.get("/Pg") is not None and page.objgen == new.Pg.objgen:
@@ -213,7 +215,7 @@ def _moved_kids(old, new, tree: _ParentTree) -> list:
                 tree.set_annotation(int(key), new)
             moved.append(kid)
         else:
-            if _is_element(kid):
+            if is_element(kid):
                 kid.P = new
             moved.append(kid)
     return moved
