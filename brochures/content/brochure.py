@@ -12,7 +12,7 @@ from pydantic import AfterValidator
 from brochures.content.concept import Change, Concept, Goal, Version
 from brochures.content.model import Model, PlainText, Slug, sanitize_inline
 from brochures.content.schoolsystem import SchoolSystem
-from brochures.content.yamlfile import YamlDocument, load, validate
+from brochures.content.yamlfile import YamlDocument, load_model
 from brochures.errors import Problem
 
 
@@ -155,11 +155,7 @@ class Glossary(Model):
 def load_brochure(
     path: Path, display: str
 ) -> tuple[Brochure | None, YamlDocument | None, list[Problem]]:
-    doc, problems = load(path, display)
-    if doc is None or problems:
-        return None, doc, problems
-    brochure, problems = validate(doc, Brochure)
-    return brochure, doc, problems
+    return load_model(path, display, Brochure)
 
 
 # ---- content: what one brochure says, in German, each text with its message identity ----

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import PrivateAttr, model_validator
 
 from brochures.content.model import InlineHtml, Model, PlainText, Slug
-from brochures.content.yamlfile import YamlDocument, load, validate
+from brochures.content.yamlfile import YamlDocument, load_model
 from brochures.errors import Problem, SourceError, raise_if
 
 
@@ -232,12 +232,9 @@ def split_sentences(text: str) -> list[str]:
 
 def load_concept(path: Path, display: str) -> tuple[Concept, YamlDocument]:
     """Load and validate the concept; raise SourceError with every problem at once."""
-    doc, problems = load(path, display)
+    concept, doc, problems = load_model(path, display, Concept)
     raise_if(problems, SourceError)
-    assert doc is not None
-    concept, problems = validate(doc, Concept)
-    raise_if(problems, SourceError)
-    assert concept is not None
+    assert concept is not None and doc is not None
     raise_if(_check(concept, doc), SourceError)
     return concept, doc
 

@@ -22,7 +22,7 @@ from brochures.content.brochure import (
 from brochures.content.concept import Concept, load_concept
 from brochures.content.model import Model, PlainText, Slug
 from brochures.content.schoolsystem import SchoolSystem
-from brochures.content.yamlfile import YamlDocument, load, validate
+from brochures.content.yamlfile import YamlDocument, load, load_model, validate
 from brochures.errors import BrochuresError, ConfigError, Problem, raise_if
 from brochures.files import SYSTEM_FOLDERS, inside, links_leaving
 from brochures.i18n import _
@@ -336,10 +336,7 @@ def load_project(root: Path) -> Project:
     glossary = None
     glossary_path = root / "source" / "schulwoerter.yaml"
     if glossary_path.exists():
-        glossary_doc, found = load(glossary_path, "source/schulwoerter.yaml")
-        words = None
-        if glossary_doc is not None and not found:
-            words, found = validate(glossary_doc, Glossary)
+        words, glossary_doc, found = load_model(glossary_path, "source/schulwoerter.yaml", Glossary)
         problems += found
         if words is not None and glossary_doc is not None:
             glossary = (words, glossary_doc)
@@ -356,10 +353,7 @@ def load_project(root: Path) -> Project:
     school_system = None
     system_path = root / "source" / "schulsystem.yaml"
     if system_path.exists():
-        system_doc, found = load(system_path, "source/schulsystem.yaml")
-        system = None
-        if system_doc is not None and not found:
-            system, found = validate(system_doc, SchoolSystem)
+        system, system_doc, found = load_model(system_path, "source/schulsystem.yaml", SchoolSystem)
         problems += found
         if system is not None and system_doc is not None:
             problems += system.check(system_doc)

@@ -271,6 +271,17 @@ _MESSAGES = {
 }
 
 
+def load_model(
+    path: Path, display: str, model: type[T]
+) -> tuple[T | None, YamlDocument | None, list[Problem]]:
+    """Read a YAML file and validate it against a model: the value is None when it has problems."""
+    doc, problems = load(path, display)
+    if doc is None or problems:
+        return None, doc, problems
+    value, problems = validate(doc, model)
+    return value, doc, problems
+
+
 def validate(doc: YamlDocument, model: type[T]) -> tuple[T | None, list[Problem]]:
     """Validate plain data against a pydantic model, reporting every error with its line."""
     try:

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import field_validator
 
 from brochures.content.model import Model
-from brochures.content.yamlfile import LINE_KEY, load, validate
+from brochures.content.yamlfile import LINE_KEY, load_model
 from brochures.errors import ConfigError, raise_if
 from brochures.languages import check_code, spelled
 
@@ -54,12 +54,9 @@ def load_terms(source_dir: Path, languages: list[str]) -> TermBase:
     path = source_dir / TERMS_FILE
     if not path.exists():
         return TermBase()
-    doc, problems = load(path, f"source/{TERMS_FILE}")
+    base, doc, problems = load_model(path, f"source/{TERMS_FILE}", TermBase)
     raise_if(problems, ConfigError)
-    assert doc is not None
-    base, problems = validate(doc, TermBase)
-    raise_if(problems, ConfigError)
-    assert base is not None
+    assert base is not None and doc is not None
     for german, targets in base.terms.items():
         respelled = {}
         for lang, target in targets.items():

@@ -15,7 +15,7 @@ from pydantic import field_validator
 
 from brochures.content.model import Model
 from brochures.content.project import Project
-from brochures.content.yamlfile import LINE_KEY, load, validate
+from brochures.content.yamlfile import LINE_KEY, load_model
 from brochures.errors import ConfigError, Problem, raise_if
 from brochures.files import write_atomic
 from brochures.languages import SOURCE_LANGUAGE, check_code, not_among, spelled
@@ -126,12 +126,9 @@ def load_terms(project: Project) -> MtTerms:
     path = project.source_dir / TERMS_FILE
     if not path.exists():
         return MtTerms()
-    doc, problems = load(path, f"source/{TERMS_FILE}")
+    terms, doc, problems = load_model(path, f"source/{TERMS_FILE}", MtTerms)
     raise_if(problems, ConfigError)
-    assert doc is not None
-    terms, problems = validate(doc, MtTerms)
-    raise_if(problems, ConfigError)
-    assert terms is not None
+    assert terms is not None and doc is not None
     for form, name in terms.keep_forms.items():
         if name not in terms.keep:
             problems.append(doc.problem(("keep_forms", form), f"'{name}' is not listed in keep"))
