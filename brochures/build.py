@@ -229,17 +229,7 @@ def plan(
 ) -> list[Job]:
     """One job per brochure × language × edition × profile; unknown ids are input errors."""
     profiles = profiles or ["screen"]
-    problems = [
-        Problem(
-            None,
-            None,
-            _("unknown brochure '{id}' (known: {known})").format(
-                id=b, known=", ".join(project.brochures)
-            ),
-        )
-        for b in brochures
-        if b not in project.brochures
-    ]
+    problems = [project.unknown_brochure(b) for b in brochures if b not in project.brochures]
     langs = [spelled(code) for code in langs]  # fa_AF is fa-AF
     for code in langs:
         languages = project.settings.languages

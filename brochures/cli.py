@@ -1029,14 +1029,7 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
 
     project = load_project(project_dir)
     if brochure_id not in project.brochures:
-        known = ", ".join(project.brochures)
-        raise ConfigError(
-            Problem(
-                None,
-                None,
-                _("unknown brochure '{id}' (known: {known})").format(id=brochure_id, known=known),
-            )
-        )
+        raise ConfigError(project.unknown_brochure(brochure_id))
     lang = spelled(lang)  # fa_AF is fa-AF
     wrong = not_among(lang, project.languages_of(project.brochures[brochure_id]), brochure_id)
     if wrong:

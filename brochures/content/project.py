@@ -186,6 +186,16 @@ class Project:
         }
         return sorted(found)
 
+    def unknown_brochure(self, brochure_id: str) -> Problem:
+        """The input error for a brochure id the project does not have, naming the ones it has."""
+        return Problem(
+            None,
+            None,
+            _("unknown brochure '{id}' (known: {known})").format(
+                id=brochure_id, known=", ".join(self.brochures)
+            ),
+        )
+
     def languages_of(self, brochure: Brochure) -> list[str]:
         return brochure.languages or self.settings.languages
 

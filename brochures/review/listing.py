@@ -47,14 +47,7 @@ def texts(
     in `states` when given), in catalog order; texts no brochure shows are left out."""
     if brochure is not None:
         if brochure not in project.brochures:
-            known = ", ".join(project.brochures)
-            raise ConfigError(
-                Problem(
-                    None,
-                    None,
-                    _("unknown brochure '{id}' (known: {known})").format(id=brochure, known=known),
-                )
-            )
+            raise ConfigError(project.unknown_brochure(brochure))
         if lang not in project.languages_of(project.brochures[brochure]):
             raise ConfigError(
                 Problem(
