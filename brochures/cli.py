@@ -1024,14 +1024,15 @@ def impose_command(project_dir: Path, brochure_id: str, lang: str) -> None:
     from brochures.content.project import load_project
     from brochures.errors import ConfigError, Problem
     from brochures.files import build_lock
-    from brochures.languages import language, not_among, spelled
+    from brochures.languages import BROCHURE_LANGUAGES, language, not_among, spelled
     from brochures.rendering.impose import impose
 
     project = load_project(project_dir)
     if brochure_id not in project.brochures:
         raise ConfigError(project.unknown_brochure(brochure_id))
     lang = spelled(lang)  # fa_AF is fa-AF
-    wrong = not_among(lang, project.languages_of(project.brochures[brochure_id]), brochure_id)
+    languages = project.languages_of(project.brochures[brochure_id])
+    wrong = not_among(lang, languages, BROCHURE_LANGUAGES)
     if wrong:
         raise ConfigError(Problem(None, None, wrong))
     source = project.build_dir / "pdf" / brochure_id / f"{brochure_id}.{lang}.pdf"

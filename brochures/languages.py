@@ -91,6 +91,7 @@ def check_code(code: object) -> str | None:
 
 
 PROJECT_LANGUAGES = N_("the project's languages")
+BROCHURE_LANGUAGES = N_("the brochure's languages")
 
 
 def not_among(

@@ -121,3 +121,9 @@ def test_summary_of_a_parallel_build_says_its_rendering_seconds_overlap(basic: P
     header = next(line for line in result.output.splitlines() if "rendering s" in line)
     assert header.split() == ["brochure", "built", "up", "to", "date", "left", "out", "failed",
                               "rendering", "s"]  # fmt: skip
+
+
+def test_impose_names_the_brochures_languages_for_a_language_it_lacks(basic: Path) -> None:
+    result = run(basic, "impose", "--brochure", "eltern", "--lang", "it")
+    assert result.exit_code == 2
+    assert "'it' is not one of the brochure's languages (de, en, ar)" in result.output
