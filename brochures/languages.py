@@ -16,7 +16,10 @@ SOURCE_LANGUAGE = "de"
 
 # Font families by script, found through fontconfig (Debian: fonts-noto-core).
 # Noto Naskh Arabic: its text extracts intact from the PDF (Noto Sans Arabic's does not).
-_LATIN_STACK = ("Noto Sans", "DejaVu Sans", "sans-serif")
+# No other Latin face: Noto Sans covers every Latin and Cyrillic text we set, and a fallback
+# (DejaVu Sans, say) would put a second design into the page; the glyph gate names a character
+# Noto Sans lacks before any PDF is made, and the font gate fails a PDF with a face from outside.
+_LATIN_STACK = ("Noto Sans", "sans-serif")
 _STACKS = {
     "Arab": ("Noto Naskh Arabic", "Noto Sans", "sans-serif"),
     "Ethi": ("Noto Sans Ethiopic", "Noto Sans", "sans-serif"),

@@ -1,4 +1,4 @@
-"""Concept versions in use: the "what is new" box, and catalogs after a synopsis import."""
+"""Concept versions in use: what is new marked in place, and catalogs after a synopsis import."""
 
 from __future__ import annotations
 
@@ -15,21 +15,28 @@ from brochures.translation.catalogs import State, state_of
 SEED = REPO / "source/synopsen/integrationskonzept-synopse-2019.txt"
 
 
-def test_whats_new_box_lists_changes_of_the_goals_shown(basic: Path) -> None:
+def test_whats_new_marks_the_changes_where_they_are(basic: Path) -> None:
+    """What the later version changed is marked at the goal and the measure it concerns (the
+    label says "ergänzt in der Fassung vom …", a new measure says "neu"): no box that repeats
+    the goal's title above it."""
     brochure = basic / "source/brochures/eltern.yaml"
     brochure.write_text(
         brochure.read_text(encoding="utf-8") + "whats_new: true\n", encoding="utf-8"
     )
     assert run(basic, "build", "--lang", "de", "--brochure", "eltern").exit_code == 0
     content = text(basic / "build/pdf/eltern/eltern.de.pdf")
-    assert "Neu in der Fassung vom 30. Juni 2021" in content
-    assert "Ergänzt: Eltern über die Schule informieren" in content
-    assert "Neue Maßnahme: Kooperation mit Schulen" in content
-    assert "Neue Maßnahme: Schulbegleitende" not in content  # only renumbered
+    # labels are set in capitals (CSS): the text layer carries them so
+    assert "ZIEL DES KREISES · ERGÄNZT IN DER FASSUNG VOM 30. JUNI 2021 Eltern über die Schule" in (
+        content
+    )
+    assert content.count("Eltern über die Schule informieren") == 1  # the title, once
+    assert "NEU Kooperation mit Schulen" in content
+    assert "NEU Schulbegleitende" not in content  # only renumbered
     # a brochure that follows the earlier version has nothing new to show
     brochure.write_text(brochure.read_text(encoding="utf-8") + "version: alt\n", encoding="utf-8")
     assert run(basic, "build", "--lang", "de", "--brochure", "eltern", "--force").exit_code == 0
-    assert "Neu in der Fassung" not in text(basic / "build/pdf/eltern/eltern.de.pdf")
+    content = text(basic / "build/pdf/eltern/eltern.de.pdf")
+    assert "FASSUNG VOM" not in content and "NEU " not in content
 
 
 def repo_copy(tmp_path: Path) -> Path:

@@ -181,6 +181,10 @@ class GoalContent:
     paragraphs: list[tuple[Message, bool]] = field(default_factory=list)  # (text, elided_before)
     lead: Message | None = None  # the brochure's parent-facing lead for this goal
     measures: list[tuple[int | None, Message]] = field(default_factory=list)
+    # what the later version changed, shown where it happened (brochures with `whats_new`):
+    # "added" or "changed" for the goal itself, and the contexts of its new measures
+    change: str | None = None
+    new_measures: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -421,7 +425,13 @@ def select(
                 )
         fields[fld.id].goals.append(content)
         if later and brochure.whats_new:
-            news.extend(_news(goal, content))
+            found = _news(goal, content)
+            news.extend(found)
+            for kind, message in found:
+                if kind == "measure-added":
+                    content.new_measures.add(message.context)
+                else:
+                    content.change = kind.removeprefix("goal-")
 
     def required(msg: Message | None) -> Message:
         assert msg is not None

@@ -68,8 +68,7 @@ def markup_in_text(pdf: RenderedPdf) -> list[str]:
 
 
 def stack_fonts(stacks: list[tuple[str, ...]]) -> tuple[str, ...]:
-    """The fonts a document may use: the named families of its stacks (the Latin stack's
-    declared fallback, DejaVu Sans, included: a glyph Noto Sans lacks)."""
+    """The fonts a document may use: the named families of its stacks."""
     return tuple(
         dict.fromkeys(f for stack in stacks for f in stack if f not in ("sans-serif", "serif"))
     )

@@ -17,6 +17,8 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
+from brochures.rendering.breaks import hyphenated_ends, keep_whole
+
 
 class RefusedURL(ValueError):
     """The fetcher refused a URL (WeasyPrint logs it and leaves the resource out)."""
@@ -129,7 +131,10 @@ class PdfRenderer:
         """The laid-out pages of one document, copyfitted, its notes pages included (before
         the back cover when the template keeps its last page last)."""
         document = self._layout(html)
-        html, document = self._copyfit(html, document)
+        fitted, document = self._copyfit(html, document)
+        if fitted == html:  # not tightened: filled out instead, where the template allows
+            fitted, document = self._loosen(html, document)
+        html, document = self._keep_whole(fitted, document)
         notes = notes_html(html, len(document.pages))
         if notes is not None:  # added: the brochure itself is not laid out again
             pages, extra = document.pages, self._notes(notes).pages
@@ -156,6 +161,49 @@ class PdfRenderer:
             tighter = self._layout(fitted)
             if len(tighter.pages) <= pages - pages % multiple:
                 return fitted, tighter
+        return html, document
+
+    def _loosen(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
+        """A document that leaves space on the pages it must have is laid out again with more
+        room: the loosest of the template's `loose-N` body classes (more spacing and leading, a
+        larger size up to the template's maximum) that keeps it within its pages: a booklet's
+        whole sheets (fewer notes pages, no more sheets), a fixed format's pages and panels
+        (`data-pages`, no slot overflowing). Else the document as it was."""
+        loosen = _LOOSEN.search(html)
+        if loosen is None:
+            return html, document
+        pages, pad, fixed = len(document.pages), _PADDING_PAGE.search(html), _FIXED.search(html)
+        if pad is not None:
+            limit = pages + (-pages % int(pad[1]))
+            if limit == pages:  # whole sheets already: no notes page to fill
+                return html, document
+        elif fixed is not None:
+            limit = int(fixed[1])
+            if pages > limit or slot_overflows(document):
+                return html, document  # does not fit as it is: the page-fit gate says so
+        else:
+            return html, document
+        for level in range(int(loosen[1]), 0, -1):
+            looser = _BODY_CLASS.sub(rf"\g<1>loose-{level} ", html, count=1)
+            candidate = self._layout(looser)
+            if len(candidate.pages) <= limit and not slot_overflows(candidate):
+                return looser, candidate
+        return html, document
+
+    def _keep_whole(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
+        """A word hyphenated at the end of a page or column is kept whole and the document laid
+        out again (twice at most), if that keeps its pages and panels; else as it was."""
+        for _ in range(2):
+            words = frozenset(word for _, word in hyphenated_ends(document))
+            if not words:
+                break
+            whole = keep_whole(html, words)
+            candidate = self._layout(whole)
+            if len(candidate.pages) != len(document.pages) or len(slot_overflows(candidate)) > len(
+                slot_overflows(document)
+            ):
+                break
+            html, document = whole, candidate
         return html, document
 
     def _layout(self, html: str) -> weasyprint.Document:
@@ -287,6 +335,8 @@ _PADDING_PAGE = re.compile(
     re.S,
 )
 _COPYFIT = re.compile(r'<body\b[^>]*\bdata-copyfit="(\d+)"')
+_LOOSEN = re.compile(r'<body\b[^>]*\bdata-loosen="(\d+)"')
+_FIXED = re.compile(r'<body\b[^>]*\bdata-pages="(\d+)"')
 _BODY_CLASS = re.compile(r'(<body\b[^>]*\bclass=")')
 _BODY = re.compile(r"<body\b[^>]*>")
 NOTES_CACHED = 16  # laid-out notes documents kept per renderer

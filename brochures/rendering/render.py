@@ -336,7 +336,7 @@ def ltr_islands(html: str) -> str:
     Works on text nodes, never on escaped HTML: each run of text between tags is unescaped,
     searched, and escaped again piece by piece, so `&#39;` or `&amp;` never look like a number
     and an entity is never cut in two."""
-    return _on_text(html, _islands_in_text)
+    return on_text(html, _islands_in_text)
 
 
 def unbroken_words(html: str, names: frozenset[str]) -> str:
@@ -347,10 +347,10 @@ def unbroken_words(html: str, names: frozenset[str]) -> str:
     if body is None:
         return html
     head, rest = html[: body.end()], html[body.end() :]
-    return head + _on_text(rest, lambda text: _words(text, names))
+    return head + on_text(rest, lambda text: _words(text, names))
 
 
-def _on_text(html: str, change) -> str:
+def on_text(html: str, change) -> str:
     """`change(text) -> html` applied to every run of (unescaped) text outside `<bdi>`."""
     parts = _TAG.split(html)
     depth = 0

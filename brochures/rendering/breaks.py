@@ -1,0 +1,122 @@
+"""No hyphenated word across a page or column break: found in the laid-out lines, kept whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+
+HYPHEN = "\u2010"  # WeasyPrint's hyphenate-character: a hyphen it inserted, not one in the text
+_LAST_WORD = re.compile(r"([^\W\d_]+)\u2010$")
+_FIRST_WORD = re.compile(r"^\W*([^\W\d_]+)")
+
+
+def _lines(box) -> Iterator[boxes.LineBox]:
+    if isinstance(box, boxes.LineBox):
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _lines(child)
+
+
+def _text(line: boxes.LineBox) -> str:
+    parts: list[str] = []
+
+    def walk(box) -> None:
+        if isinstance(box, boxes.TextBox):
+            parts.append(box.text)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(line)
+    return "".join(parts).rstrip()
+
+
+def _at_end(line: boxes.LineBox, lines: list[boxes.LineBox]) -> bool:
+    """No other line of the page below this one in the same column (overlapping it across)."""
+    left, right = line.position_x, line.position_x + line.width
+    bottom = line.position_y + line.height
+    for other in lines:
+        if other is line or other.position_y + other.height <= bottom + 0.5:
+            continue
+        if other.position_x < right - 1 and other.position_x + other.width > left + 1:
+            return False
+    return True
+
+
+def hyphenated_ends(document: weasyprint.Document) -> list[tuple[int, str]]:
+    """(page number, word) for each word hyphenated at the end of a page or column: the last
+    line of its column ends with an inserted hyphen, and the word is completed by the next
+    line of the same paragraph, on the next column or page. Running heads and footers (margin
+    boxes) do not count as lines."""
+    ordered: list[tuple[int, boxes.LineBox, str]] = []
+    ends: dict[int, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        root = page._page_box.children[0] if page._page_box.children else None
+        if root is None:
+            continue
+        lines = list(_lines(root))
+        for line in lines:
+            text = _text(line)
+            if text.endswith(HYPHEN) and _at_end(line, lines):
+                ends[len(ordered)] = number
+            ordered.append((number, line, text))
+    found = []
+    for index, number in ends.items():
+        _, line, text = ordered[index]
+        head = _LAST_WORD.search(text)
+        if head is None:
+            continue
+        element = line.element
+        following = next(
+            (t for _, other, t in ordered[index + 1 :] if other.element is element), None
+        )
+        tail = _FIRST_WORD.search(following or "")
+        found.append((number, head[1] + (tail[1] if tail else "")))
+    return found
+
+
+_TOKEN = re.compile(r"(<[^>]*>)")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
+_DIR = re.compile(r'\bdir="(ltr|rtl)"')
+
+
+def keep_whole(html: str, words: frozenset[str]) -> str:
+    """The body's left-to-right text with each of `words` wrapped in `<span class="unbroken">`
+    (never hyphenated). Text inside a right-to-left element is left alone: WeasyPrint orders a
+    Latin run split by a span wrongly there, and a word broken in a German column of a
+    bilingual edition may stand in its Arabic column too."""
+    if not words:
+        return html
+    pattern = re.compile(
+        r"(?<![\w&#])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        + r")(?!\w)"
+    )
+    parts = _TOKEN.split(html)
+    stack: list[tuple[str, str | None]] = []
+    in_body = False
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = _TAG_NAME.match(part)
+            if name is None:
+                continue
+            tag = name[1].lower()
+            if part.startswith("</"):
+                while stack:
+                    if stack.pop()[0] == tag:
+                        break
+            elif tag not in _VOID and not part.endswith("/>"):
+                found = _DIR.search(part)
+                stack.append((tag, found[1] if found else None))
+                in_body = in_body or tag == "body"
+            continue
+        if not in_body or not part or any(t in ("style", "script", "bdi") for t, _ in stack):
+            continue
+        direction = next((d for _, d in reversed(stack) if d), "ltr")
+        if direction == "ltr":
+            parts[i] = pattern.sub(r'<span class="unbroken">\1</span>', part)
+    return "".join(parts)
