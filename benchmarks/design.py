@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 from brochures.build import build
@@ -34,7 +34,9 @@ def main() -> None:
             shutil.copytree(REPO / folder, root / folder)
         report = build(root, langs=langs, editions=["single", "bilingual"], workers=2)
         project = load_project(root)
-        print(f"{'pdf':26} {'format':10} {'body pt':>7} {'notes':>5} {'hyph':>4} {'fonts':>5}  share")
+        print(
+            f"{'pdf':26} {'format':10} {'body pt':>7} {'notes':>5} {'hyph':>4} {'fonts':>5}  share"
+        )
         for result in report.results:
             job = result.job
             if not job.output.exists():

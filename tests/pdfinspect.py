@@ -127,7 +127,8 @@ def design_measures(path: Path, fmt: str, rtl: bool = False) -> dict:
                 boxes = [
                     (float(o["top"]), float(o["bottom"]))
                     for o in (*page.rects, *page.curves, *page.images)
-                    if x0 <= float(o["x0"]) < x1 and o["bottom"] < floor
+                    if x0 <= float(o["x0"]) < x1
+                    and o["bottom"] < floor
                     and float(o["bottom"]) - float(o["top"]) < usable * 0.95  # not a background
                 ]
                 lines = [(float(w["top"]), float(w["bottom"])) for w in inside]

@@ -341,6 +341,120 @@ def test_booklet_a_few_lines_over_is_copyfitted_instead_of_padded(basic: Path) -
     assert min(sizes) >= 9.5  # tightened within bounds
 
 
+def test_booklet_with_notes_pages_to_spare_is_filled_out_within_bounds(basic: Path) -> None:
+    """A booklet whose text ends two pages before its last sheet is full is laid out again with
+    more room (larger type, at most 11.2 pt, more leading): the same sheets, its pages fuller
+    (fewer notes pages where the text runs on)."""
+    from brochures.build import load_catalogs
+    from brochures.content.project import default_templates, load_project
+    from brochures.languages import language
+    from brochures.rendering import render
+    from brochures.rendering.pdf import PdfRenderer
+
+    brochure = basic / "source/brochures/eltern.yaml"
+    original = brochure.read_text(encoding="utf-8")
+    sentence = "Ein Satz, der die Seite nach und nach füllt und weiterläuft. "
+    renderer = None
+    for count in range(4, 200, 4):
+        brochure.write_text(
+            original.replace(
+                "closing: Fragen Sie in der Schule nach.", f"closing: {sentence * count}"
+            ),
+            encoding="utf-8",
+        )
+        project = load_project(basic)
+        renderer = renderer or PdfRenderer(project.template_dirs)
+        env = render.environment(project.template_dirs, default_templates())
+        texts = load_catalogs(project, {"de"})["de"].fresh()
+        html = render.render_html(env, project.content("eltern"), language("de"), texts).html
+        own = len(renderer._layout(html).pages)
+        if own % 4 == 2 and own > 4:  # two notes pages would follow
+            break
+    else:
+        pytest.fail("no closing length left two notes pages")
+    fitted, loose = renderer._loosen(html, renderer._layout(html))
+    assert 'class="loose-' in fitted
+    assert own <= len(loose.pages) <= own + 2  # no new sheet
+    sizes = {
+        round(float(box.style["font_size"]) * 0.75, 2)
+        for page in loose.pages
+        for box, _ in _boxes(page._page_box)
+        if box.element_tag == "p" and box.element.get("class") is None  # body paragraphs
+    }
+    assert min(sizes) > 10 and max(sizes) <= 11.2  # larger, within bounds
+    assert len(renderer.layout(html).pages) == own + (-own % 4)  # the same whole sheets
+
+
+def test_a_word_hyphenated_at_a_page_end_is_kept_whole(tmp_path: Path) -> None:
+    """The last line of a page must not end in a hyphen the layout inserted: the word is kept
+    whole and the page laid out again (breaks.py); a hyphen in the text itself stays."""
+    from brochures.rendering.breaks import HYPHEN, hyphenated_ends, keep_whole, line_boxes
+    from brochures.rendering.pdf import PdfRenderer
+
+    renderer = PdfRenderer([tmp_path])
+    words = (
+        "Das Handlungsfeld Kultur und Freizeit nimmt einen hohen Stellenwert in Bezug auf die "
+        "Integrationsarbeit ein, da es gezielt den interkulturellen Austausch fördert und somit "
+        "auch das gesellschaftliche Miteinander. Für eine wertschätzende kulturelle Vielfalt "
+        "sind diese Angebote von großer Bedeutung. "
+    )
+    for height in range(30, 120):
+        html = (
+            (
+                '<html lang="de"><head><style>@page { size: 52mm {height}mm; margin: 4mm }'
+                " p { hyphens: auto; font-size: 10pt; line-height: 1.3; margin: 0 }</style></head>"
+                '<body class="x"><p>{text} Erziehungs- und Bildungsarbeit.</p></body></html>'
+            )
+            .replace("{height}", str(height))
+            .replace("{text}", words * 2)
+        )
+        raw = renderer._layout(html)
+        found = hyphenated_ends(raw)
+        lines = [len(list(line_boxes(page._page_box))) for page in raw.pages]
+        if len(found) == 1 and len(lines) == 2 and lines[1] < lines[0] - 2:  # room on page 2
+            break
+    else:
+        pytest.fail("no page height broke a word at the page end")
+    page, word = found[0]
+    assert word in words.replace(",", "").split() and page == 1  # the whole word, both lines
+    document = renderer.layout(html)
+    assert hyphenated_ends(document) == [] and len(document.pages) == len(raw.pages)
+    whole = keep_whole(html, frozenset({word}))
+    assert f'<span class="unbroken" style="hyphens: manual">{word}</span>' in whole
+    assert "Erziehungs-" in whole and HYPHEN not in whole  # the text's own hyphen untouched
+    # right-to-left text is left alone (a span there reorders a Latin run in WeasyPrint)
+    rtl = '<body><p dir="rtl">كلمة Integrationsarbeit</p><p>Integrationsarbeit</p></body>'
+    assert keep_whole(rtl, frozenset({"Integrationsarbeit"})) == (
+        '<body><p dir="rtl">كلمة Integrationsarbeit</p>'
+        '<p><span class="unbroken" style="hyphens: manual">Integrationsarbeit</span></p></body>'
+    )
+
+
+def test_a_line_broken_far_too_early_is_mended(tmp_path: Path) -> None:
+    """WeasyPrint 70 ends a line early when words joined by no-break spaces stand before an
+    inline box on the same line ("связь / с дру- / гими / …", seen in the Russian trifold);
+    the PDF stage finds such runt lines and lays the text out with `nowrap` spans instead."""
+    from brochures.rendering.breaks import nowrap_joins, runt_lines
+    from brochures.rendering.pdf import PdfRenderer
+
+    text = (
+        "Кроме того, большое значение имеет связь с\u00a0другими объединениями в\u00a0"
+        '<span class="unbroken">Kreis</span>\u00a0<span class="unbroken">Warendorf</span>, '
+        "например с\u00a0музыкальными школами."
+    )
+    html = (
+        '<html lang="ru"><head><style>@page { size: 90mm 80mm; margin: 2mm }'
+        " p { hyphens: auto; font-size: 12pt; margin: 0 }</style></head>"
+        f'<body><p lang="ru">{text}</p></body></html>'
+    )
+    renderer = PdfRenderer([tmp_path])
+    assert [line for _, line in runt_lines(renderer._layout(html))][:1] == ["связь"]
+    assert runt_lines(renderer.layout(html)) == []
+    mended = nowrap_joins(html)
+    assert '<span class="nowrap" style="white-space: nowrap">с другими</span>' in mended
+    assert "с\u00a0" not in mended and "@page" in mended  # (a no-break space beside a tag stays)
+
+
 def _boxes(box):
     yield box, None
     for child in getattr(box, "children", []):
@@ -350,15 +464,20 @@ def _boxes(box):
 # ---- parent-facing content: school-system diagram, FAQ, "Wer hilft?" ----
 
 
-def test_school_system_diagram_is_a_vector_figure_with_alt_text_mirrored_for_rtl(
-    repo_project: Path,
+def test_school_system_diagram_has_real_text_vector_ways_alt_text_and_mirrors_for_rtl(
+    repo_project: Path, tmp_path: Path
 ) -> None:
+    """Boxes and labels are HTML text (WeasyPrint draws SVG text letter by letter: Arabic came
+    out reversed and unjoined), the ways between them an SVG image carrying the text
+    alternative; German names with the translation under them; mirrored for right to left."""
+    import base64
     import re as regex
 
     from brochures.build import load_catalogs
     from brochures.content.project import default_templates, load_project
     from brochures.languages import language
     from brochures.rendering import render
+    from brochures.rendering.pdf import PdfRenderer
 
     shutil.copytree(REPO / "locales", repo_project / "locales")
     project = load_project(repo_project)
@@ -372,23 +491,33 @@ def test_school_system_diagram_is_a_vector_figure_with_alt_text_mirrored_for_rtl
         figure = regex.search(r'<figure class="school-system">.*?</figure>', html, regex.S)
         assert figure, code
         img = regex.search(
-            r'<img class="diagram" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"',
+            r'<img class="ss-curves" src="data:image/svg\+xml;base64,([^"]+)"[^>]* alt="([^"]+)"',
             figure[0],
         )
         assert img, code
-        import base64
-
         svg = base64.b64decode(img[1]).decode("utf-8")
-        assert svg.startswith("<svg") and "<rect" in svg and "<path" in svg  # drawn as vectors
+        assert svg.startswith("<svg") and "<path" in svg and "<text" not in svg  # only curves
         if code == "de":
             for word in ("Grundschule", "Gymnasium", "Berufskolleg", "Abitur"):
                 assert word in img[2], word  # the text alternative names every box
             assert "Quelle:" in figure[0] and "Schulgesetz" in figure[0]  # the public source
-        positions = {
-            name: float(regex.search(rf'x="([\d.]+)"[^>]*>(?:<tspan[^>]*>)?{name}', svg)[1])
+        boxes = {
+            name: float(m[1])
             for name in ("Hauptschule", "Gymnasium")
+            if (
+                m := regex.search(
+                    rf'class="ss-box" style="left: ([\d.]+)mm[^>]*>[^<]*<span'
+                    rf"[^>]*>{name}<",
+                    figure[0],
+                )
+            )
         }
-        xs[code] = positions
+        xs[code] = boxes
+        if code == "ar":  # the German name, and the Arabic under it as text of its own
+            assert ">Grundschule</span>" in figure[0] and "المدرسة الابتدائية" in figure[0]
+            pdf = tmp_path / "ar.pdf"
+            pdf.write_bytes(PdfRenderer(project.template_dirs).render(html).data)
+            assert "المدرسة الابتدائية" in text(pdf, page=2)  # shaped, in reading order
     assert xs["de"]["Hauptschule"] < xs["de"]["Gymnasium"]
     assert xs["ar"]["Hauptschule"] > xs["ar"]["Gymnasium"]  # mirrored for right to left
 

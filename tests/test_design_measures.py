@@ -6,7 +6,6 @@ font from outside the stacks, body text at least 9.5 pt. benchmarks/design.py pr
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from conftest import REPO

@@ -13,12 +13,13 @@ _LAST_WORD = re.compile(r"([^\W\d_]+)\u2010$")
 _FIRST_WORD = re.compile(r"^\W*([^\W\d_]+)")
 
 
-def _lines(box) -> Iterator[boxes.LineBox]:
+def line_boxes(box) -> Iterator[boxes.LineBox]:
+    """The line boxes under `box`, in tree order."""
     if isinstance(box, boxes.LineBox):
         yield box
         return
     for child in getattr(box, "children", ()):
-        yield from _lines(child)
+        yield from line_boxes(child)
 
 
 def _text(line: boxes.LineBox) -> str:
@@ -57,7 +58,7 @@ def hyphenated_ends(document: weasyprint.Document) -> list[tuple[int, str]]:
         root = page._page_box.children[0] if page._page_box.children else None
         if root is None:
             continue
-        lines = list(_lines(root))
+        lines = list(line_boxes(root))
         for line in lines:
             text = _text(line)
             if text.endswith(HYPHEN) and _at_end(line, lines):
@@ -79,21 +80,37 @@ def hyphenated_ends(document: weasyprint.Document) -> list[tuple[int, str]]:
 
 
 _TOKEN = re.compile(r"(<[^>]*>)")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_UNBROKEN = r'<span class="unbroken" style="hyphens: manual">\1</span>'
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 _DIR = re.compile(r'\bdir="(ltr|rtl)"')
 
 
 def keep_whole(html: str, words: frozenset[str]) -> str:
-    """The body's left-to-right text with each of `words` wrapped in `<span class="unbroken">`
-    (never hyphenated). Text inside a right-to-left element is left alone: WeasyPrint orders a
-    Latin run split by a span wrongly there, and a word broken in a German column of a
-    bilingual edition may stand in its Arabic column too."""
+    """The body's left-to-right text with each of `words` wrapped in a span that is never
+    hyphenated (`class="unbroken"`, and the style itself, whatever the stylesheet). Text inside
+    a right-to-left element is left alone: WeasyPrint orders a Latin run split by a span wrongly
+    there, and a word broken in a German column of a bilingual edition may stand in its Arabic
+    column too."""
     if not words:
         return html
     pattern = re.compile(
-        r"(?<![\w&#])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        r"(?<![\w&#])("
+        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
         + r")(?!\w)"
     )
     parts = _TOKEN.split(html)
@@ -118,5 +135,60 @@ def keep_whole(html: str, words: frozenset[str]) -> str:
             continue
         direction = next((d for _, d in reversed(stack) if d), "ltr")
         if direction == "ltr":
-            parts[i] = pattern.sub(r'<span class="unbroken">\1</span>', part)
+            parts[i] = pattern.sub(_UNBROKEN, part)
+    return "".join(parts)
+
+
+RUNT = 0.35  # a line, not its paragraph's last, using less of its width than this is a runt
+_JOINED = re.compile(r"[^\s<>\u00a0]+(?:\u00a0[^\s<>\u00a0]+)+")
+
+
+def runt_lines(document: weasyprint.Document) -> list[tuple[int, str]]:
+    """(page number, text) of lines that end far too early inside a left-aligned paragraph:
+    WeasyPrint 70 breaks a line early when text joined by no-break spaces is followed by an
+    inline box on the same line ("связь / с дру- / гими / объединениями в Kreis Warendorf")."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        if page._page_box.children:
+            _runts(page._page_box.children[0], number, found)
+    return found
+
+
+def _runts(box, number: int, found: list) -> None:
+    children = getattr(box, "children", ())
+    lines = [c for c in children if isinstance(c, boxes.LineBox)]
+    if (
+        lines
+        and box.element_tag in ("p", "dd")
+        and box.style["text_align_all"] in ("start", "left")
+    ):
+        for line in lines[:-1]:
+            ends = [c.position_x + c.margin_width() for c in line.children]
+            starts = [c.position_x for c in line.children]
+            if box.width and ends and (max(ends) - min(starts)) / box.width < RUNT:
+                found.append((number, _text(line)))
+    for child in children:
+        if not isinstance(child, boxes.LineBox):
+            _runts(child, number, found)
+
+
+def nowrap_joins(html: str) -> str:
+    """Words joined by no-break spaces (one-letter words, names) as a `nowrap` span with plain
+    spaces instead: the same words on one line, without the no-break spaces that trip
+    WeasyPrint's line breaking next to an inline box (`runt_lines`)."""
+    parts = _TOKEN.split(html)
+    in_body = False
+    for i, part in enumerate(parts):
+        if i % 2:
+            in_body = in_body or part.startswith("<body")
+            continue
+        if in_body and "\u00a0" in part:
+            parts[i] = _JOINED.sub(
+                lambda m: (
+                    '<span class="nowrap" style="white-space: nowrap">'
+                    + m[0].replace("\u00a0", " ")
+                    + "</span>"
+                ),
+                part,
+            )
     return "".join(parts)

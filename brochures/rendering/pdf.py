@@ -17,7 +17,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from brochures.rendering.breaks import hyphenated_ends, keep_whole
+from brochures.rendering.breaks import hyphenated_ends, keep_whole, nowrap_joins, runt_lines
 
 
 class RefusedURL(ValueError):
@@ -135,6 +135,7 @@ class PdfRenderer:
         if fitted == html:  # not tightened: filled out instead, where the template allows
             fitted, document = self._loosen(html, document)
         html, document = self._keep_whole(fitted, document)
+        html, document = self._no_runts(html, document)
         notes = notes_html(html, len(document.pages))
         if notes is not None:  # added: the brochure itself is not laid out again
             pages, extra = document.pages, self._notes(notes).pages
@@ -145,7 +146,7 @@ class PdfRenderer:
         return document
 
     def _copyfit(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
-        """A booklet that runs a page or two over its last whole sheet is laid out again a
+        """A booklet that runs a page over its last whole sheet is laid out again a
         little tighter (the template's `fit-1` … `fit-N` body classes: spacing, leading, then
         size down to its minimum), instead of gaining notes pages; the first level that saves
         a sheet is kept, else the document as it was."""
@@ -153,7 +154,9 @@ class PdfRenderer:
         if fit is None or pad is None:
             return html, document
         multiple, pages = int(pad[1]), len(document.pages)
-        if -pages % multiple < 2:  # whole sheets, or one notes page: nothing to fit
+        # only a booklet one page over its last whole sheet: the levels tighten by about a
+        # tenth, never enough to take back two pages (those are filled out instead: _loosen)
+        if pages % multiple != 1 or pages < multiple:
             return html, document
         for level in range(1, int(fit[1]) + 1):
             classes = "".join(f"fit-{i} " for i in range(1, level + 1))  # cumulative
@@ -190,20 +193,45 @@ class PdfRenderer:
                 return looser, candidate
         return html, document
 
-    def _keep_whole(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
+    def _keep_whole(
+        self, html: str, document: weasyprint.Document
+    ) -> tuple[str, weasyprint.Document]:
         """A word hyphenated at the end of a page or column is kept whole and the document laid
-        out again (twice at most), if that keeps its pages and panels; else as it was."""
-        for _ in range(2):
+        out again (three times at most: the new layout may break another word), if that keeps
+        its pages and panels; else as it was."""
+        kept: frozenset[str] = frozenset()
+        original = html
+        for _ in range(3):
             words = frozenset(word for _, word in hyphenated_ends(document))
-            if not words:
+            if not words or words <= kept:
                 break
-            whole = keep_whole(html, words)
+            kept |= words
+            whole = keep_whole(original, kept)
             candidate = self._layout(whole)
             if len(candidate.pages) != len(document.pages) or len(slot_overflows(candidate)) > len(
                 slot_overflows(document)
             ):
                 break
             html, document = whole, candidate
+        return html, document
+
+    def _no_runts(
+        self, html: str, document: weasyprint.Document
+    ) -> tuple[str, weasyprint.Document]:
+        """Lines broken far too early (`breaks.runt_lines`, a WeasyPrint bug with no-break
+        spaces) are mended by laying the document out again with the joined words as
+        `nowrap` spans; kept if that has fewer runts and keeps its pages and panels."""
+        runts = runt_lines(document)
+        if not runts:
+            return html, document
+        mended = nowrap_joins(html)
+        candidate = self._layout(mended)
+        if (
+            len(runt_lines(candidate)) < len(runts)
+            and len(candidate.pages) == len(document.pages)
+            and len(slot_overflows(candidate)) <= len(slot_overflows(document))
+        ):
+            return mended, candidate
         return html, document
 
     def _layout(self, html: str) -> weasyprint.Document:
