@@ -134,8 +134,7 @@ class PdfRenderer:
         fitted, document = self._copyfit(html, document)
         if fitted == html:  # not tightened: filled out instead, where the template allows
             fitted, document = self._loosen(html, document)
-        html, document = self._keep_whole(fitted, document)
-        html, document = self._no_runts(html, document)
+        html, document = self._mend_breaks(fitted, document)
         notes = notes_html(html, len(document.pages))
         if notes is not None:  # added: the brochure itself is not laid out again
             pages, extra = document.pages, self._notes(notes).pages
@@ -193,45 +192,47 @@ class PdfRenderer:
                 return looser, candidate
         return html, document
 
-    def _keep_whole(
+    def _mend_breaks(
         self, html: str, document: weasyprint.Document
     ) -> tuple[str, weasyprint.Document]:
-        """A word hyphenated at the end of a page or column is kept whole and the document laid
-        out again (three times at most: the new layout may break another word), if that keeps
-        its pages and panels; else as it was."""
-        kept: frozenset[str] = frozenset()
-        original = html
-        for _ in range(3):
+        """Bad breaks mended by laying the document out again (three times at most), each
+        result kept only if it has fewer bad breaks and the same pages, no panel overflowing
+        more: a word hyphenated at the end of a page or column is kept whole
+        (`breaks.keep_whole`), and lines broken far too early (`breaks.runt_lines`, a
+        WeasyPrint bug with no-break spaces beside inline boxes, which the kept words are)
+        are mended with `nowrap` spans instead of no-break spaces."""
+        original, kept, nowrap = html, frozenset[str](), False
+
+        def bad(document: weasyprint.Document) -> tuple[frozenset[str], int]:
             words = frozenset(word for _, word in hyphenated_ends(document))
-            if not words or words <= kept:
+            return words, len(words) + len(runt_lines(document))
+
+        words, score = bad(document)
+        for _ in range(3):
+            if not score:
                 break
             kept |= words
-            whole = keep_whole(original, kept)
-            candidate = self._layout(whole)
-            if len(candidate.pages) != len(document.pages) or len(slot_overflows(candidate)) > len(
-                slot_overflows(document)
+            nowrap = nowrap or bool(runt_lines(document))
+            candidate_html = keep_whole(original, kept)
+            if nowrap:
+                candidate_html = nowrap_joins(candidate_html)
+            candidate = self._layout(candidate_html)
+            candidate_words, candidate_score = bad(candidate)
+            if (
+                candidate_score >= score
+                or len(candidate.pages) != len(document.pages)
+                or len(slot_overflows(candidate)) > len(slot_overflows(document))
             ):
-                break
-            html, document = whole, candidate
-        return html, document
-
-    def _no_runts(
-        self, html: str, document: weasyprint.Document
-    ) -> tuple[str, weasyprint.Document]:
-        """Lines broken far too early (`breaks.runt_lines`, a WeasyPrint bug with no-break
-        spaces) are mended by laying the document out again with the joined words as
-        `nowrap` spans; kept if that has fewer runts and keeps its pages and panels."""
-        runts = runt_lines(document)
-        if not runts:
-            return html, document
-        mended = nowrap_joins(html)
-        candidate = self._layout(mended)
-        if (
-            len(runt_lines(candidate)) < len(runts)
-            and len(candidate.pages) == len(document.pages)
-            and len(slot_overflows(candidate)) <= len(slot_overflows(document))
-        ):
-            return mended, candidate
+                if nowrap or not runt_lines(candidate):
+                    break
+                nowrap = True  # the kept words' spans broke a line early: try without
+                continue
+            html, document, words, score = (
+                candidate_html,
+                candidate,
+                candidate_words,
+                candidate_score,
+            )
         return html, document
 
     def _layout(self, html: str) -> weasyprint.Document:
