@@ -125,7 +125,8 @@ class Brochure(Model):
     glossary: bool = False
     """Add a page of school words (`source/schulwoerter.yaml`)."""
     whats_new: bool = False
-    """Add a box of what the version it follows changed in its goals."""
+    """Mark what the version it follows changed where it changed: the goal's label says it is
+    new or extended, a new measure says "neu"."""
     leads: dict[Slug, str] = {}
     """A parent-facing sentence or two per goal id, shown before the concept's wording."""
     school_system: bool = False

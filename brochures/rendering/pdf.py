@@ -130,10 +130,14 @@ class PdfRenderer:
     def layout(self, html: str) -> weasyprint.Document:
         """The laid-out pages of one document, copyfitted, its notes pages included (before
         the back cover when the template keeps its last page last)."""
-        document = self._layout(html)
-        fitted, document = self._copyfit(html, document)
-        if fitted == html:  # not tightened: filled out instead, where the template allows
-            fitted, document = self._loosen(html, document)
+        fixed, loosen = _FIXED.search(html), _LOOSEN.search(html)
+        if fixed is not None and loosen is not None:  # a flyer, a trifold: its pages are known
+            fitted, document = self._loosest_fitting(html, int(fixed[1]), int(loosen[1]))
+        else:
+            document = self._layout(html)
+            fitted, document = self._copyfit(html, document)
+            if fitted == html:  # not tightened: filled out instead, where the template allows
+                fitted, document = self._loosen(html, document)
         html, document = self._mend_breaks(fitted, document)
         notes = notes_html(html, len(document.pages))
         if notes is not None:  # added: the brochure itself is not laid out again
@@ -147,8 +151,9 @@ class PdfRenderer:
     def _copyfit(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
         """A booklet that runs a page over its last whole sheet is laid out again a
         little tighter (the template's `fit-1` … `fit-N` body classes: spacing, leading, then
-        size down to its minimum), instead of gaining notes pages; the first level that saves
-        a sheet is kept, else the document as it was."""
+        size down to its minimum), instead of gaining notes pages; the least tight level that
+        saves a sheet is kept (the tightest is tried first: if it saves none, none does), else
+        the document as it was."""
         fit, pad = _COPYFIT.search(html), _PADDING_PAGE.search(html)
         if fit is None or pad is None:
             return html, document
@@ -157,40 +162,55 @@ class PdfRenderer:
         # tenth, never enough to take back two pages (those are filled out instead: _loosen)
         if pages % multiple != 1 or pages < multiple:
             return html, document
-        for level in range(1, int(fit[1]) + 1):
+        whole = pages - pages % multiple
+
+        def tightened(level: int) -> tuple[str, weasyprint.Document]:
             classes = "".join(f"fit-{i} " for i in range(1, level + 1))  # cumulative
             fitted = _BODY_CLASS.sub(rf"\g<1>{classes}", html, count=1)
-            tighter = self._layout(fitted)
-            if len(tighter.pages) <= pages - pages % multiple:
+            return fitted, self._layout(fitted)
+
+        top = int(fit[1])
+        tightest = tightened(top)  # if the tightest level saves no sheet, none does
+        if len(tightest[1].pages) > whole:
+            return html, document
+        for level in range(1, top):  # else the least tight level that does
+            fitted, tighter = tightened(level)
+            if len(tighter.pages) <= whole:
                 return fitted, tighter
-        return html, document
+        return tightest
 
     def _loosen(self, html: str, document: weasyprint.Document) -> tuple[str, weasyprint.Document]:
-        """A document that leaves space on the pages it must have is laid out again with more
-        room: the loosest of the template's `loose-N` body classes (more spacing and leading, a
-        larger size up to the template's maximum) that keeps it within its pages: a booklet's
-        whole sheets (fewer notes pages, no more sheets), a fixed format's pages and panels
-        (`data-pages`, no slot overflowing). Else the document as it was."""
-        loosen = _LOOSEN.search(html)
-        if loosen is None:
+        """A booklet that would leave notes pages is laid out again with more room: the
+        loosest of the template's `loose-N` body classes (more spacing and leading, a larger
+        size up to the template's maximum) that keeps its whole sheets (no new sheet, fewer
+        notes pages or fuller pages). Else the document as it was."""
+        loosen, pad = _LOOSEN.search(html), _PADDING_PAGE.search(html)
+        if loosen is None or pad is None:
             return html, document
-        pages, pad, fixed = len(document.pages), _PADDING_PAGE.search(html), _FIXED.search(html)
-        if pad is not None:
-            limit = pages + (-pages % int(pad[1]))
-            if limit == pages:  # whole sheets already: no notes page to fill
-                return html, document
-        elif fixed is not None:
-            limit = int(fixed[1])
-            if pages > limit or slot_overflows(document):
-                return html, document  # does not fit as it is: the page-fit gate says so
-        else:
+        pages = len(document.pages)
+        limit = pages + (-pages % int(pad[1]))
+        if limit == pages:  # whole sheets already: no notes page to fill
             return html, document
         for level in range(int(loosen[1]), 0, -1):
             looser = _BODY_CLASS.sub(rf"\g<1>loose-{level} ", html, count=1)
             candidate = self._layout(looser)
-            if len(candidate.pages) <= limit and not slot_overflows(candidate):
+            if len(candidate.pages) <= limit:
                 return looser, candidate
         return html, document
+
+    def _loosest_fitting(
+        self, html: str, pages: int, levels: int
+    ) -> tuple[str, weasyprint.Document]:
+        """A fixed format (`data-pages`: a flyer's sides, a trifold's panels) filled out: the
+        loosest `loose-N` level that keeps it within its pages with no panel overflowing,
+        tried loosest first (usually the first layout is the one), else the template's own
+        size, as it is (the page-fit gate names what does not fit)."""
+        for level in range(levels, 0, -1):
+            looser = _BODY_CLASS.sub(rf"\g<1>loose-{level} ", html, count=1)
+            candidate = self._layout(looser)
+            if len(candidate.pages) <= pages and not slot_overflows(candidate):
+                return looser, candidate
+        return html, self._layout(html)
 
     def _mend_breaks(
         self, html: str, document: weasyprint.Document
