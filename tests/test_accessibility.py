@@ -202,7 +202,16 @@ def test_qr_code_is_a_figure_with_alt_text_in_its_language(default_build: Path) 
     for path in pdfs(default_build):
         with pikepdf.open(path) as pdf:
             figures = [(e, lang) for role, e, lang in elements(pdf) if role == "/Figure"]
-            diagrams = [f for f in figures if str(f[0].get("/Alt", "")).startswith("Schaubild")]
+            diagrams = [  # the school-system diagram: its alternative in the PDF's language
+                f
+                for f in figures
+                if str(f[0].get("/Alt", "")).startswith(("Schaubild:", "رسم توضيحي:"))
+            ]
+            for element, lang in diagrams:
+                arabic = str(element.Alt).startswith("رسم")
+                assert lang == ("ar" if arabic else "de") and arabic != path.name.endswith(
+                    ".de.pdf"
+                ), path.name
             if "schule-eltern" in path.name or "bildungsabschluss" in path.name:
                 assert len(diagrams) == 1, path.name  # the school-system diagram, own /Alt
             figures = [f for f in figures if f not in diagrams]
