@@ -299,9 +299,10 @@ def test_russian_colophon_has_no_doubled_full_stop_after_the_date(repo_project: 
 # ---- layout: covers, notes pages, copyfitting ----
 
 
-def test_booklet_a_few_lines_over_is_copyfitted_instead_of_padded(basic: Path) -> None:
-    """Find an introduction that runs a booklet a few lines onto one more page; the PDF stage
-    tightens it (within bounds) into whole sheets instead of adding three notes pages."""
+def _booklet_with_closing(basic: Path, start: int, wanted) -> tuple:
+    """The basic booklet's German HTML with a closing of `count` sentences, for the first count
+    (from `start`, in steps of 4) whose own page count (laid out once) satisfies `wanted`:
+    (renderer, html, pages)."""
     from brochures.build import load_catalogs
     from brochures.content.project import default_templates, load_project
     from brochures.languages import language
@@ -312,7 +313,7 @@ def test_booklet_a_few_lines_over_is_copyfitted_instead_of_padded(basic: Path) -
     original = brochure.read_text(encoding="utf-8")
     sentence = "Ein Satz, der die Seite nach und nach füllt und weiterläuft. "
     renderer = None
-    for count in range(20, 200, 4):
+    for count in range(start, 200, 4):
         brochure.write_text(
             original.replace(
                 "closing: Fragen Sie in der Schule nach.", f"closing: {sentence * count}"
@@ -325,10 +326,16 @@ def test_booklet_a_few_lines_over_is_copyfitted_instead_of_padded(basic: Path) -
         texts = load_catalogs(project, {"de"})["de"].fresh()
         html = render.render_html(env, project.content("eltern"), language("de"), texts).html
         own = len(renderer._layout(html).pages)
-        if own % 4 == 1:  # the back cover alone on a new sheet: three notes pages would follow
-            break
-    else:
-        pytest.fail("no introduction length ran the booklet onto a new sheet")
+        if wanted(own):
+            return renderer, html, own
+    pytest.fail("no closing length gave the page count wanted")
+
+
+def test_booklet_a_few_lines_over_is_copyfitted_instead_of_padded(basic: Path) -> None:
+    """Find a closing that runs a booklet a few lines onto one more page; the PDF stage
+    tightens it (within bounds) into whole sheets instead of adding three notes pages."""
+    # the back cover alone on a new sheet: three notes pages would follow
+    renderer, html, own = _booklet_with_closing(basic, 20, lambda pages: pages % 4 == 1)
     document = renderer.layout(html)
     assert len(document.pages) == own - 1, (own, len(document.pages))  # whole sheets: no notes
     tight = renderer._layout(html.replace('class="format-', 'class="fit-1 fit-2 fit-3 format-'))
@@ -345,33 +352,10 @@ def test_booklet_with_notes_pages_to_spare_is_filled_out_within_bounds(basic: Pa
     """A booklet whose text ends two pages before its last sheet is full is laid out again with
     more room (larger type, at most 11.2 pt, more leading): the same sheets, its pages fuller
     (fewer notes pages where the text runs on)."""
-    from brochures.build import load_catalogs
-    from brochures.content.project import default_templates, load_project
-    from brochures.languages import language
-    from brochures.rendering import render
-    from brochures.rendering.pdf import PdfRenderer
-
-    brochure = basic / "source/brochures/eltern.yaml"
-    original = brochure.read_text(encoding="utf-8")
-    sentence = "Ein Satz, der die Seite nach und nach füllt und weiterläuft. "
-    renderer = None
-    for count in range(4, 200, 4):
-        brochure.write_text(
-            original.replace(
-                "closing: Fragen Sie in der Schule nach.", f"closing: {sentence * count}"
-            ),
-            encoding="utf-8",
-        )
-        project = load_project(basic)
-        renderer = renderer or PdfRenderer(project.template_dirs)
-        env = render.environment(project.template_dirs, default_templates())
-        texts = load_catalogs(project, {"de"})["de"].fresh()
-        html = render.render_html(env, project.content("eltern"), language("de"), texts).html
-        own = len(renderer._layout(html).pages)
-        if own % 4 == 2 and own > 4:  # two notes pages would follow
-            break
-    else:
-        pytest.fail("no closing length left two notes pages")
+    # two notes pages would follow
+    renderer, html, own = _booklet_with_closing(
+        basic, 4, lambda pages: pages % 4 == 2 and pages > 4
+    )
     fitted, loose = renderer._loosen(html, renderer._layout(html))
     assert 'class="loose-' in fitted
     assert own <= len(loose.pages) <= own + 2  # no new sheet
