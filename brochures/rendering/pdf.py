@@ -17,7 +17,13 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from brochures.rendering.breaks import hyphenated_ends, keep_whole, nowrap_joins, runt_lines
+from brochures.rendering.breaks import (
+    hyphenated_ends,
+    keep_whole,
+    line_boxes,
+    nowrap_joins,
+    runt_lines,
+)
 
 
 class RefusedURL(ValueError):
@@ -163,6 +169,10 @@ class PdfRenderer:
         if pages % multiple != 1 or pages < multiple:
             return html, document
         whole = pages - pages % multiple
+        # the levels take back about a tenth of the text pages; a last text page fuller than
+        # that cannot move up (one layout saved where tightening would only fail)
+        if last_page_share(document) > TIGHTEN_GAIN * (whole - 1):
+            return html, document
 
         def tightened(level: int) -> tuple[str, weasyprint.Document]:
             classes = "".join(f"fit-{i} " for i in range(1, level + 1))  # cumulative
@@ -389,6 +399,22 @@ _FIXED = re.compile(r'<body\b[^>]*\bdata-pages="(\d+)"')
 _BODY_CLASS = re.compile(r'(<body\b[^>]*\bclass=")')
 _BODY = re.compile(r"<body\b[^>]*>")
 NOTES_CACHED = 16  # laid-out notes documents kept per renderer
+
+
+TIGHTEN_GAIN = 0.1  # pages of text the tightest copyfitting level saves, per page of text
+
+
+def last_page_share(document: weasyprint.Document) -> float:
+    """How far down its text area the last text page of a booklet (the page before the back
+    cover) carries lines: 0 for an empty page, 1 for a full one."""
+    if len(document.pages) < 2:
+        return 1.0
+    page = document.pages[-2]._page_box
+    lines = list(line_boxes(page.children[0])) if page.children else []
+    if not lines or not page.height:
+        return 0.0
+    bottom = max(line.position_y + line.height for line in lines)
+    return max(0.0, min(1.0, (bottom - page.content_box_y()) / page.height))
 
 
 def notes_html(html: str, pages: int) -> str | None:
