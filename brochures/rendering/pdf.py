@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -175,9 +176,8 @@ class PdfRenderer:
             return html, document
 
         def tightened(level: int) -> tuple[str, weasyprint.Document]:
-            classes = "".join(f"fit-{i} " for i in range(1, level + 1))  # cumulative
-            fitted = _BODY_CLASS.sub(rf"\g<1>{classes}", html, count=1)
-            return fitted, self._layout(fitted)
+            fitted = _with_classes(html, " ".join(f"fit-{i}" for i in range(1, level + 1)))
+            return fitted, self._layout(fitted)  # (the levels are cumulative)
 
         top = int(fit[1])
         tightest = tightened(top)  # if the tightest level saves no sheet, none does
@@ -201,12 +201,8 @@ class PdfRenderer:
         limit = pages + (-pages % int(pad[1]))
         if limit == pages:  # whole sheets already: no notes page to fill
             return html, document
-        for level in range(int(loosen[1]), 0, -1):
-            looser = _BODY_CLASS.sub(rf"\g<1>loose-{level} ", html, count=1)
-            candidate = self._layout(looser)
-            if len(candidate.pages) <= limit:
-                return looser, candidate
-        return html, document
+        found = self._loosest(html, int(loosen[1]), lambda laid: len(laid.pages) <= limit)
+        return found or (html, document)
 
     def _loosest_fitting(
         self, html: str, pages: int, levels: int
@@ -215,12 +211,22 @@ class PdfRenderer:
         loosest `loose-N` level that keeps it within its pages with no panel overflowing,
         tried loosest first (usually the first layout is the one), else the template's own
         size, as it is (the page-fit gate names what does not fit)."""
+        found = self._loosest(
+            html, levels, lambda laid: len(laid.pages) <= pages and not slot_overflows(laid)
+        )
+        return found or (html, self._layout(html))
+
+    def _loosest(
+        self, html: str, levels: int, fits: Callable[[weasyprint.Document], bool]
+    ) -> tuple[str, weasyprint.Document] | None:
+        """The loosest of the template's `loose-1` … `loose-<levels>` whose layout `fits`,
+        tried loosest first; None if none does."""
         for level in range(levels, 0, -1):
-            looser = _BODY_CLASS.sub(rf"\g<1>loose-{level} ", html, count=1)
+            looser = _with_classes(html, f"loose-{level}")
             candidate = self._layout(looser)
-            if len(candidate.pages) <= pages and not slot_overflows(candidate):
+            if fits(candidate):
                 return looser, candidate
-        return html, self._layout(html)
+        return None
 
     def _mend_breaks(
         self, html: str, document: weasyprint.Document
@@ -234,35 +240,34 @@ class PdfRenderer:
         original, kept, nowrap = html, frozenset[str](), False
 
         def bad(document: weasyprint.Document) -> tuple[frozenset[str], int]:
+            """The words hyphenated at an end, and the number of runt lines."""
             words = frozenset(word for _, word in hyphenated_ends(document))
-            return words, len(words) + len(runt_lines(document))
+            return words, len(runt_lines(document))
 
-        words, score = bad(document)
+        words, runts = bad(document)
+        overflows = len(slot_overflows(document))
         for _ in range(3):
-            if not score:
+            if not words and not runts:
                 break
             kept |= words
-            nowrap = nowrap or bool(runt_lines(document))
+            nowrap = nowrap or bool(runts)
             candidate_html = keep_whole(original, kept)
             if nowrap:
                 candidate_html = nowrap_joins(candidate_html)
             candidate = self._layout(candidate_html)
-            candidate_words, candidate_score = bad(candidate)
+            candidate_words, candidate_runts = bad(candidate)
+            candidate_overflows = len(slot_overflows(candidate))
             if (
-                candidate_score >= score
+                len(candidate_words) + candidate_runts >= len(words) + runts
                 or len(candidate.pages) != len(document.pages)
-                or len(slot_overflows(candidate)) > len(slot_overflows(document))
+                or candidate_overflows > overflows
             ):
-                if nowrap or not runt_lines(candidate):
+                if nowrap or not candidate_runts:
                     break
                 nowrap = True  # the kept words' spans broke a line early: try without
                 continue
-            html, document, words, score = (
-                candidate_html,
-                candidate,
-                candidate_words,
-                candidate_score,
-            )
+            html, document = candidate_html, candidate
+            words, runts, overflows = candidate_words, candidate_runts, candidate_overflows
         return html, document
 
     def _layout(self, html: str) -> weasyprint.Document:
@@ -397,6 +402,13 @@ _COPYFIT = re.compile(r'<body\b[^>]*\bdata-copyfit="(\d+)"')
 _LOOSEN = re.compile(r'<body\b[^>]*\bdata-loosen="(\d+)"')
 _FIXED = re.compile(r'<body\b[^>]*\bdata-pages="(\d+)"')
 _BODY_CLASS = re.compile(r'(<body\b[^>]*\bclass=")')
+
+
+def _with_classes(html: str, classes: str) -> str:
+    """The HTML with `classes` put first in its body's class attribute."""
+    return _BODY_CLASS.sub(rf"\g<1>{classes} ", html, count=1)
+
+
 _BODY = re.compile(r"<body\b[^>]*>")
 NOTES_CACHED = 16  # laid-out notes documents kept per renderer
 
