@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
+from brochures.rendering.typography import on_text_in
+
 HYPHEN = "\u2010"  # WeasyPrint's hyphenate-character: a hyphen it inserted, not one in the text
 _LAST_WORD = re.compile(r"([^\W\d_]+)\u2010$")
 _FIRST_WORD = re.compile(r"^\W*([^\W\d_]+)")
@@ -79,29 +81,12 @@ def hyphenated_ends(document: weasyprint.Document) -> list[tuple[int, str]]:
     return found
 
 
-_TOKEN = re.compile(r"(<[^>]*>)")
 _UNBROKEN = r'<span class="unbroken" style="hyphens: manual">\1</span>'
-_VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
-_DIR = re.compile(r'\bdir="(ltr|rtl)"')
+_DIR = re.compile(r"""\sdir\s*=\s*["']?(ltr|rtl)""")
 
 
 def keep_whole(html: str, words: frozenset[str]) -> str:
-    """The body's left-to-right text with each of `words` wrapped in a span that is never
+    """The document's left-to-right text with each of `words` wrapped in a span that is never
     hyphenated (`class="unbroken"`, and the style itself, whatever the stylesheet). Text inside
     a right-to-left element is left alone: WeasyPrint orders a Latin run split by a span wrongly
     there, and a word broken in a German column of a bilingual edition may stand in its Arabic
@@ -113,30 +98,11 @@ def keep_whole(html: str, words: frozenset[str]) -> str:
         + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
         + r")(?!\w)"
     )
-    parts = _TOKEN.split(html)
-    stack: list[tuple[str, str | None]] = []
-    in_body = False
-    for i, part in enumerate(parts):
-        if i % 2:  # a tag
-            name = _TAG_NAME.match(part)
-            if name is None:
-                continue
-            tag = name[1].lower()
-            if part.startswith("</"):
-                while stack:
-                    if stack.pop()[0] == tag:
-                        break
-            elif tag not in _VOID and not part.endswith("/>"):
-                found = _DIR.search(part)
-                stack.append((tag, found[1] if found else None))
-                in_body = in_body or tag == "body"
-            continue
-        if not in_body or not part or any(t in ("style", "script", "bdi") for t, _ in stack):
-            continue
-        direction = next((d for _, d in reversed(stack) if d), "ltr")
-        if direction == "ltr":
-            parts[i] = pattern.sub(_UNBROKEN, part)
-    return "".join(parts)
+    return on_text_in(
+        html,
+        _DIR,
+        lambda text, direction: text if direction == "rtl" else pattern.sub(_UNBROKEN, text),
+    )
 
 
 RUNT = 0.35  # a line, not its paragraph's last, using less of its width than this is a runt
@@ -176,19 +142,12 @@ def nowrap_joins(html: str) -> str:
     """Words joined by no-break spaces (one-letter words, names) as a `nowrap` span with plain
     spaces instead: the same words on one line, without the no-break spaces that trip
     WeasyPrint's line breaking next to an inline box (`runt_lines`)."""
-    parts = _TOKEN.split(html)
-    in_body = False
-    for i, part in enumerate(parts):
-        if i % 2:
-            in_body = in_body or part.startswith("<body")
-            continue
-        if in_body and "\u00a0" in part:
-            parts[i] = _JOINED.sub(
-                lambda m: (
-                    '<span class="nowrap" style="white-space: nowrap">'
-                    + m[0].replace("\u00a0", " ")
-                    + "</span>"
-                ),
-                part,
-            )
-    return "".join(parts)
+    return on_text_in(html, _DIR, lambda text, _direction: _JOINED.sub(_nowrap, text))
+
+
+def _nowrap(joined: re.Match) -> str:
+    return (
+        '<span class="nowrap" style="white-space: nowrap">'
+        + joined[0].replace("\u00a0", " ")
+        + "</span>"
+    )

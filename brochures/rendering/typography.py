@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # Quotation marks per language (opening, closing). Source: Unicode CLDR, the <delimiters>
 # (quotationStart, quotationEnd) of each locale (common/main/<lang>.xml), except Arabic: CLDR
@@ -73,11 +74,19 @@ def typeset(html: str, names: list[str]) -> str:
     quotation marks, no-break spaces after one-letter words, proper names (`names`) kept on
     one line (no-break spaces). Style, title and script contents are left as they are."""
     names = sorted({n for n in names if n and " " in n.strip()}, key=len, reverse=True)
+    return on_text_in(html, _LANG, lambda text, lang: typeset_text(text, lang, names))
+
+
+def on_text_in(html: str, attribute: re.Pattern, change: Callable[[str, str], str]) -> str:
+    """`change(text, value)` applied to every run of text between tags, `value` being what
+    `attribute` (its first group) finds on the nearest enclosing element that has it ("" if
+    none): the language (`lang`), the direction (`dir`). Style, title and script contents and
+    comments are left as they are."""
     out: list[str] = []
     stack: list[tuple[str, str]] = [("", "")]
     pos = 0
     for match in _TOKENS.finditer(html):
-        out.append(typeset_text(html[pos : match.start()], stack[-1][1], names))
+        out.append(change(html[pos : match.start()], stack[-1][1]))
         tag = match[0]
         out.append(tag)
         pos = match.end()
@@ -93,7 +102,7 @@ def typeset(html: str, names: list[str]) -> str:
                     del stack[i:]
                     break
         elif name not in VOID and not tag.endswith("/>"):
-            lang = _LANG.search(tag)
-            stack.append((name, lang[1] if lang else stack[-1][1]))
-    out.append(typeset_text(html[pos:], stack[-1][1], names))
+            value = attribute.search(tag)
+            stack.append((name, value[1] if value else stack[-1][1]))
+    out.append(change(html[pos:], stack[-1][1]))
     return "".join(out)
