@@ -350,13 +350,8 @@ def load_project(root: Path) -> Project:
         problems += found
         if words is not None and glossary_doc is not None:
             glossary = (words, glossary_doc)
-    for brochure_id, brochure in brochures.items():
-        if brochure.glossary and not glossary_path.exists():
-            problems.append(
-                docs[brochure_id].problem(
-                    ("glossary",), "glossary: true needs source/schulwoerter.yaml"
-                )
-            )
+    else:
+        problems += _needs_file(brochures, docs, "glossary", "source/schulwoerter.yaml")
     if settings is not None and settings_doc is not None and settings.brochures is not None:
         problems += _check_order(settings_doc, settings.brochures, brochures)
         brochures = ordered(brochures, settings.brochures)
@@ -368,13 +363,8 @@ def load_project(root: Path) -> Project:
         if system is not None and system_doc is not None:
             problems += system.check(system_doc)
             school_system = (system, system_doc)
-    for brochure_id, brochure in brochures.items():
-        if brochure.school_system and not system_path.exists():
-            problems.append(
-                docs[brochure_id].problem(
-                    ("school_system",), "school_system: true needs source/schulsystem.yaml"
-                )
-            )
+    else:
+        problems += _needs_file(brochures, docs, "school_system", "source/schulsystem.yaml")
     raise_if(problems, ConfigError)
     assert settings is not None and settings_doc is not None
     assert concept is not None and concept_doc is not None
@@ -384,6 +374,17 @@ def load_project(root: Path) -> Project:
     _check_formats(project, problems)
     raise_if(problems, ConfigError)
     return project
+
+
+def _needs_file(
+    brochures: dict[str, Brochure], docs: dict[str, YamlDocument], key: str, file: str
+) -> list[Problem]:
+    """A brochure that asks for a project file (`glossary: true`) that is not there."""
+    return [
+        docs[brochure_id].problem((key,), f"{key}: true needs {file}")
+        for brochure_id, brochure in brochures.items()
+        if getattr(brochure, key)
+    ]
 
 
 def _check_order(doc: YamlDocument, order: list[str], brochures: dict) -> list[Problem]:
