@@ -40,6 +40,14 @@ def repo_project(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def catalogued(basic: Path) -> Path:
+    """The `basic` fixture project with its catalogs made (`catalog update`)."""
+    result = run(basic, "catalog", "update")
+    assert result.exit_code == 0, result.output
+    return basic
+
+
 def run(project: Path, *args: str) -> Result:
     """Run the CLI on a project like a user would."""
     return CliRunner().invoke(cli, ["--project", str(project), *args], catch_exceptions=False)

@@ -51,13 +51,6 @@ def msgfmt_ok(path: Path) -> bool:
     return subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)]).returncode == 0
 
 
-@pytest.fixture
-def catalogued(basic: Path) -> Path:
-    result = run(basic, "catalog", "update")
-    assert result.exit_code == 0, result.output
-    return basic
-
-
 def test_extraction_uses_ids_as_context_with_source_references(catalogued: Path) -> None:
     pot = polib.pofile(str(catalogued / "locales/messages.pot"))
     beratung = entry(pot, "eltern-informieren/beratung")

@@ -15,13 +15,6 @@ from test_catalogs import edit, entry, po, translate
 from brochures.cli import cli
 
 
-@pytest.fixture
-def catalogued(basic: Path) -> Path:
-    result = run(basic, "catalog", "update")
-    assert result.exit_code == 0, result.output
-    return basic
-
-
 def flat(text: str) -> str:
     return " ".join(text.split())
 
