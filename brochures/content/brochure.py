@@ -283,9 +283,6 @@ class BrochureContent:
     fields: list[FieldContent]
     contact: Contact | None
     glossary: list[tuple[Message, Message]] = field(default_factory=list)  # (term, explanation)
-    # what the later version changed in the goals shown: ("goal-added" | "goal-changed" |
-    # "measure-added", message) — from the change marks of the concept
-    whats_new: list[tuple[str, Message]] = field(default_factory=list)
     color_profile_uri: str | None = None  # the print profile's CMYK output intent (data: URI)
     download_base_url: str | None = None  # QR codes link to the PDFs below it
     school_system: SchoolSystemContent | None = None
@@ -377,7 +374,6 @@ def select(
         return out
 
     fields: dict[str, FieldContent] = {}
-    news: list[tuple[str, Message]] = []
     for goal_id in brochure.goals:
         ref = refs[goal_id]
         goal, fld = ref.goal, ref.field
@@ -426,13 +422,7 @@ def select(
                 )
         fields[fld.id].goals.append(content)
         if later and brochure.whats_new:
-            found = _news(goal, content)
-            news.extend(found)
-            for kind, message in found:
-                if kind == "measure-added":
-                    content.new_measures.add(message.context)
-                else:
-                    content.change = kind.removeprefix("goal-")
+            _mark_news(goal, content)
 
     def required(msg: Message | None) -> Message:
         assert msg is not None
@@ -457,7 +447,6 @@ def select(
         fields=list(fields.values()),
         contact=brochure.contact or default_contact,
         glossary=glossary_messages(glossary) if brochure.glossary and glossary else [],
-        whats_new=news,
         school_system=(
             school_system_content(*school_system)
             if brochure.school_system and school_system
@@ -502,18 +491,17 @@ def glossary_messages(glossary: tuple[Glossary, YamlDocument]) -> list[tuple[Mes
     return out
 
 
-def _news(goal: Goal, content: GoalContent) -> list[tuple[str, Message]]:
-    """What the later version changed in one goal: a new goal, new measures, changed texts."""
+def _mark_news(goal: Goal, content: GoalContent) -> None:
+    """What the later version changed in one goal, from the concept's change marks, marked on
+    its content: a new goal, or its new measures and whether its texts changed."""
     if goal.change == Change.ADDED:
-        return [("goal-added", content.title)]
+        content.change = "added"
+        return
     measures = {m.full_id: m for m in goal.measures}
-    out = [
-        ("measure-added", msg)
-        for _, msg in content.measures
-        if measures[msg.context].change == Change.ADDED
-    ]
+    content.new_measures = {
+        msg.context for _, msg in content.measures if measures[msg.context].change == Change.ADDED
+    }
     if any(t.change != Change.UNCHANGED for t in goal.paragraphs) or any(
         m.change in (Change.CHANGED, Change.REMOVED) for m in goal.measures
     ):
-        out.insert(0, ("goal-changed", content.title))
-    return out
+        content.change = "changed"
