@@ -15,12 +15,10 @@ from pathlib import Path
 
 from brochures.build import build
 from brochures.content.project import load_project
-from brochures.languages import document_stacks, language
-from brochures.rendering.checks import foreign_fonts, stack_fonts
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from pdfinspect import design_measures  # noqa: E402  (the tests' measures, shared)
+from pdfinspect import job_measures  # noqa: E402  (the tests' measures, shared)
 
 
 def main() -> None:
@@ -41,16 +39,11 @@ def main() -> None:
             job = result.job
             if not job.output.exists():
                 continue
-            fmt = project.content(job.brochure).format
-            if job.edition == "bilingual":
-                fmt = "a5-booklet"
-            rtl = job.edition == "single" and language(job.lang).direction == "rtl"
-            m = design_measures(job.output, fmt, rtl=rtl)
-            fonts = foreign_fonts(job.output.read_bytes(), stack_fonts(document_stacks(job.lang)))
+            m = job_measures(project, job)
             shares = " ".join(f"{label}:{share}" for label, share in m["shares"])
             print(
-                f"{job.output.name:26} {fmt:10} {m['body_pt']:>7} {m['notes']:>5} "
-                f"{m['hyphen_ends']:>4} {len(fonts):>5}  {shares}"
+                f"{job.output.name:26} {m['format']:10} {m['body_pt']:>7} {m['notes']:>5} "
+                f"{m['hyphen_ends']:>4} {len(m['fonts']):>5}  {shares}"
             )
 
 

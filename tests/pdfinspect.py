@@ -141,3 +141,18 @@ def design_measures(path: Path, fmt: str, rtl: bool = False) -> dict:
                         hyphen_ends += 1
     body = max(sizes, key=lambda s: sizes[s]) if sizes else 0.0
     return {"shares": shares, "notes": notes, "hyphen_ends": hyphen_ends, "body_pt": body}
+
+
+def job_measures(project, job) -> dict:
+    """`design_measures` of one built job's PDF, with its format (a bilingual edition is an A5
+    booklet whatever the brochure's format) and the fonts it holds from outside its stacks."""
+    from brochures.languages import document_stacks, language
+    from brochures.rendering.checks import foreign_fonts, stack_fonts
+
+    fmt = "a5-booklet" if job.edition == "bilingual" else project.content(job.brochure).format
+    rtl = job.edition == "single" and language(job.lang).direction == "rtl"
+    return {
+        **design_measures(job.output, fmt, rtl=rtl),
+        "format": fmt,
+        "fonts": foreign_fonts(job.output.read_bytes(), stack_fonts(document_stacks(job.lang))),
+    }

@@ -9,12 +9,10 @@ import shutil
 
 import pytest
 from conftest import REPO
-from pdfinspect import design_measures
+from pdfinspect import job_measures
 
 from brochures.build import build
 from brochures.content.project import load_project
-from brochures.languages import document_stacks, language
-from brochures.rendering.checks import foreign_fonts, stack_fonts
 from brochures.rendering.jobs import Status
 
 LANGS = ["ar", "de", "fa", "ru"]
@@ -34,16 +32,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     failed = [r.job.name for r in report.results if r.status == Status.FAILED]
     assert failed == [], failed
     project = load_project(root)
-    out = {}
-    for result in report.results:
-        job = result.job
-        fmt = "a5-booklet" if job.edition == "bilingual" else project.content(job.brochure).format
-        rtl = job.edition == "single" and language(job.lang).direction == "rtl"
-        out[job.output.name] = {
-            **design_measures(job.output, fmt, rtl=rtl),
-            "format": fmt,
-            "fonts": foreign_fonts(job.output.read_bytes(), stack_fonts(document_stacks(job.lang))),
-        }
+    out = {r.job.output.name: job_measures(project, r.job) for r in report.results}
     assert len(out) == 3 * 4 + 3 * 3  # every brochure in every language, bilingual without de
     return out
 
